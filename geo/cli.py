@@ -1,0 +1,245 @@
+"""The ``tensionmap`` command: argument parsing and printing only.
+
+Exit codes: 0 success; 2 unusable input or arguments (a message, no traceback);
+1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from geo._errors import TensionmapError
+
+log = logging.getLogger("geo")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise SystemExit(_fail(f"{self.prog}: {message}"))
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _workspace(args: argparse.Namespace, *, create: bool = True):
+    from geo.config import Workspace
+
+    return Workspace.open(args.workspace, create=create)
+
+
+def _add_workspace(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="workspace folder (default: $TENSIONMAP_WORKSPACE or ./tensionmap-data)",
+    )
+
+
+def _print_summary(summary) -> None:
+    print(summary.line())
+    if summary.reasons:
+        print(
+            "rejected by reason: "
+            + ", ".join(f"{k}={v}" for k, v in sorted(summary.reasons.items()))
+        )
+    if summary.rejects_path:
+        print(f"rejects: {summary.rejects_path}")
+    if summary.encoding != "utf-8":
+        print(f"note: {summary.path.name} was read as {summary.encoding}, not UTF-8")
+
+
+def cmd_ingest_incidents(args: argparse.Namespace) -> int:
+    from geo.ingest.incidents import ingest_incidents
+
+    summary = ingest_incidents(
+        _workspace(args),
+        Path(args.path),
+        fmt=args.format,
+        mapping=Path(args.mapping) if args.mapping else None,
+        source=args.source,
+    )
+    _print_summary(summary)
+    return 0
+
+
+def cmd_ingest_places(args: argparse.Namespace) -> int:
+    from geo.ingest.places import ingest_places
+
+    _print_summary(ingest_places(_workspace(args), Path(args.path), kind=args.kind))
+    return 0
+
+
+def cmd_export_incidents(args: argparse.Namespace) -> int:
+    from geo.export import INCIDENT_EXPORT_COLUMNS, write_table
+    from geo.store import connect, read_incidents
+
+    ws = _workspace(args, create=False)
+    engine = connect(ws.database_url)
+    frame = read_incidents(engine, include_context=args.include_context)
+    engine.dispose()
+    out = Path(args.out)
+    write_table(frame[INCIDENT_EXPORT_COLUMNS], out)
+    print(f"wrote {len(frame)} records to {out}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from geo.status import workspace_status
+
+    print("\n".join(workspace_status(_workspace(args, create=False)).lines()))
+    return 0
+
+
+def cmd_boundaries_import(args: argparse.Namespace) -> int:
+    from geo.boundary_import import import_boundary_file
+
+    n, moved = import_boundary_file(_workspace(args), Path(args.path), args.level)
+    print(f"imported {n} {args.level} features from {args.path}")
+    print(
+        f"re-assigned {moved.records} stored records: {moved.changed_lsoa} changed LSOA, "
+        f"{moved.changed_csp} changed CSP"
+    )
+    return 0
+
+
+def cmd_boundaries_lookup(args: argparse.Namespace) -> int:
+    from geo.boundary_import import import_lookup_file
+
+    n, moved = import_lookup_file(_workspace(args), Path(args.path))
+    print(f"imported the CSP lookup for {n} districts from {args.path}")
+    print(f"re-assigned {moved.records} stored records: {moved.changed_csp} changed CSP code")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from geo.demo.run import run_demo
+
+    run_demo(args.workspace, seed=args.seed, serve=not args.no_serve, port=args.port)
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from dashboard.app import serve
+
+    serve(_workspace(args, create=False), port=args.port, host=args.host)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tensionmap",
+        description="Hate crime hotspot and community-tension mapping for police forces and CSPs.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ingest = sub.add_parser("ingest", help="read incident records or places into the workspace")
+    ingest_sub = ingest.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    inc = ingest_sub.add_parser("incidents", help="hate crime and incident records (CSV)")
+    inc.add_argument("path", help="the CSV file")
+    inc.add_argument(
+        "--format",
+        choices=("canonical", "police-uk"),
+        default="canonical",
+        help="canonical CSV (default) or a data.police.uk street-level file",
+    )
+    inc.add_argument("--mapping", metavar="FILE", help="TOML/YAML column and value mapping")
+    inc.add_argument(
+        "--source", metavar="NAME", help="source system name; references are unique per source"
+    )
+    _add_workspace(inc)
+    inc.set_defaults(func=cmd_ingest_incidents)
+    pl = ingest_sub.add_parser("places", help="schools (GIAS), transport (NaPTAN) or NTE premises")
+    pl.add_argument("path", help="the CSV file")
+    pl.add_argument("--kind", required=True, choices=("schools", "transport", "nte"))
+    _add_workspace(pl)
+    pl.set_defaults(func=cmd_ingest_places)
+
+    export = sub.add_parser("export", help="write stored records for QGIS or Excel")
+    export_sub = export.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    ex = export_sub.add_parser("incidents", help="incidents with their geocoded fields")
+    ex.add_argument(
+        "--out", required=True, metavar="FILE", help="FILE.csv, FILE.gpkg or FILE.geojson"
+    )
+    ex.add_argument(
+        "--include-context",
+        action="store_true",
+        help="also write non-hate context crime (e.g. police-uk rows)",
+    )
+    _add_workspace(ex)
+    ex.set_defaults(func=cmd_export_incidents)
+
+    st = sub.add_parser("status", help="what the workspace holds")
+    _add_workspace(st)
+    st.set_defaults(func=cmd_status)
+
+    bd = sub.add_parser("boundaries", help="import ONS boundaries or the CSP lookup")
+    bd_sub = bd.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    bi = bd_sub.add_parser("import", help="an ONS LSOA, ward or district boundary file")
+    bi.add_argument("path", help="GeoJSON, GeoPackage or Shapefile")
+    bi.add_argument("--level", required=True, choices=("lsoa", "ward", "district"))
+    _add_workspace(bi)
+    bi.set_defaults(func=cmd_boundaries_import)
+    bl = bd_sub.add_parser("import-lookup", help="the ONS LAD→CSP→PFA lookup CSV (E22/E23 codes)")
+    bl.add_argument("path", help="the lookup CSV")
+    _add_workspace(bl)
+    bl.set_defaults(func=cmd_boundaries_lookup)
+
+    demo = sub.add_parser("demo", help="build the demo workspace and serve the dashboard")
+    _add_workspace(demo)
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument(
+        "--no-serve", action="store_true", help="build only; do not start the dashboard"
+    )
+    demo.add_argument("--port", type=int, default=8050, help="dashboard port (default 8050)")
+    demo.set_defaults(func=cmd_demo)
+
+    dash = sub.add_parser("dashboard", help="serve the dashboard for a workspace")
+    _add_workspace(dash)
+    dash.add_argument("--port", type=int, default=8050)
+    dash.add_argument("--host", default="127.0.0.1")
+    dash.set_defaults(func=cmd_dashboard)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler = args.func
+    try:
+        return handler(args)
+    except TensionmapError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print("interrupted; the store is unchanged by the unfinished step", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # the traceback without the exception's message: messages can quote record values
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        print(f"{stack}{type(exc).__name__} (message withheld)", file=sys.stderr)
+        print(
+            "tensionmap hit an internal error (a bug); please report it with the log above.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

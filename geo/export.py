@@ -1,0 +1,76 @@
+"""Exports users open in QGIS or Excel: CSV (formula-safe), GeoPackage, GeoJSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo._errors import one_of
+from geo.geography import WGS84
+
+#: Spreadsheet programs evaluate cells starting with these; CSV exports prefix them with '.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$"
+EXPORT_FORMATS = (".csv", ".gpkg", ".geojson")
+
+#: Incident columns written by `tensionmap export incidents`, in this order.
+INCIDENT_EXPORT_COLUMNS = [
+    "reference",
+    "source",
+    "recorded_at",
+    "time_known",
+    "record_type",
+    "offence",
+    "strands",
+    "settings",
+    "location_type",
+    "online",
+    "easting",
+    "northing",
+    "latitude",
+    "longitude",
+    "geocode_method",
+    "lsoa_code",
+    "ward_code",
+    "district_code",
+    "csp_code",
+    "force",
+    "version",
+]
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would evaluate with a single quote.
+
+    Only text columns are touched, and plain numbers such as ``-0.39`` are left alone.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            text = out[col]
+            risky = text.str.startswith(FORMULA_PREFIXES, na=False) & ~text.str.match(
+                _PLAIN_NUMBER, na=False
+            )
+            if risky.any():
+                out.loc[risky, col] = "'" + text[risky].astype(str)
+    return out
+
+
+def write_table(
+    frame: pd.DataFrame, out: Path, *, x: str = "longitude", y: str = "latitude"
+) -> None:
+    """Write ``frame`` as CSV, GeoPackage or GeoJSON (points from ``x``/``y`` in WGS84)."""
+    suffix = out.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise one_of("output format", EXPORT_FORMATS, suffix or str(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        neutralise_formulas(frame).to_csv(out, index=False, encoding="utf-8-sig")
+        return
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame[x], frame[y]), crs=WGS84)
+    if suffix == ".gpkg":
+        gdf.to_file(out, driver="GPKG", layer="incidents")
+    else:
+        gdf.to_file(out, driver="GeoJSON")

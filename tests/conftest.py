@@ -1,0 +1,69 @@
+"""Shared fixtures. Open data is read from ../shared/data (or $TENSIONMAP_OPEN_DATA);
+tests that need it fail loudly when it is missing rather than skipping silently."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from geo.config import Workspace, open_data_dir
+from geo.geography import Geography, load_geography
+
+
+@pytest.fixture(scope="session")
+def open_data() -> Path:
+    path = open_data_dir()
+    assert path is not None, "open data not found: set TENSIONMAP_OPEN_DATA or keep ../shared/data"
+    return path
+
+
+@pytest.fixture(scope="session")
+def default_geography() -> Geography:
+    return load_geography(None)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    return Workspace.open(tmp_path / "ws")
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8") -> Path:
+    """Write ``rows`` (dicts; the union of keys is the header) as CSV."""
+    header: list[str] = []
+    for row in rows:
+        header += [k for k in row if k not in header]
+    with path.open("w", newline="", encoding=encoding) as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+# Real places used as known points (GIAS, NaPTAN and ONSPD values).
+WATFORD_JUNCTION = {"latitude": "51.663529", "longitude": "-0.396541"}  # Watford Junction station
+ST_ALBANS_EN = {"easting": "514700", "northing": "207200"}  # St Albans city centre
+CAMBRIDGE_POSTCODE = {"postcode": "cb2 1tn"}  # Cambridge city centre
+
+
+def incident(reference: str, /, **fields: str) -> dict[str, str]:
+    """A valid canonical row located at Watford Junction, with ``fields`` overriding."""
+    row = {
+        "reference": reference,
+        "recorded_at": "2024-05-01T21:30",
+        "record_type": "crime",
+        "offence": "Racially or religiously aggravated intentional harassment",
+        "strands": "race",
+        "latitude": WATFORD_JUNCTION["latitude"],
+        "longitude": WATFORD_JUNCTION["longitude"],
+        "easting": "",
+        "northing": "",
+        "postcode": "",
+        "location_type": "Railway station",
+        "online": "no",
+        "description": "verbal abuse on the platform",
+        "victim_id": f"V-{reference}",
+    }
+    row.update(fields)
+    return row
