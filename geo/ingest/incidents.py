@@ -8,8 +8,6 @@ per file: a failure part-way leaves the store exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -21,6 +19,7 @@ import pandas as pd
 
 from geo import store
 from geo._errors import one_of
+from geo._hashing import pseudonyms, row_digest
 from geo._progress import progress
 from geo.config import Workspace
 from geo.geocode import geocode
@@ -70,25 +69,6 @@ class IngestSummary:
             f"ingested={c['ingested']} updated={c['updated']} "
             f"unchanged={c['unchanged']} rejected={c['rejected']}"
         )
-
-
-def content_hash(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    """A 128-bit digest of each row's ``columns`` (as text), stable across runs."""
-    joined = frame[columns[0]].astype(str).fillna("")
-    for col in columns[1:]:
-        joined = joined + "\x1f" + frame[col].astype(str).fillna("")
-    return pd.Series(
-        [hashlib.blake2b(s.encode(), digest_size=16).hexdigest() for s in joined],
-        index=frame.index,
-    )
-
-
-def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
-    """Keyed hash of victim identifiers: repeats still match, the original cannot be read."""
-    keyed = {
-        v: hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:24] for v in values.unique() if v
-    }
-    return values.map(keyed)
 
 
 def _attributes(frame: pd.DataFrame) -> pd.Series:
@@ -203,7 +183,7 @@ def ingest_incidents(
 
     t = time.perf_counter()
     hashed = values.rename(columns={f"in_{c}": c for c in LOCATION_INPUTS})
-    values["content_hash"] = content_hash(hashed, _HASHED)
+    values["content_hash"] = row_digest(hashed, list(_HASHED))
     duplicate_same, dup_detail = _duplicates(values, reject.ok, raw.row_numbers)
     dup_diff = dup_detail.ne("")
     reject(dup_diff, "duplicate_reference", dup_detail)
@@ -212,9 +192,15 @@ def ingest_incidents(
     rows = rows.drop(columns=[f"in_{c}" for c in LOCATION_INPUTS if c != "postcode"])
     rows = rows.rename(columns={"in_postcode": "postcode"})
     rows["postcode"] = rows["postcode"].str.upper().str.slice(0, 8)
-    rows["victim_key"] = pseudonymise(rows.pop("victim_id"), workspace.pseudonym_key())
+    rows["victim_key"] = pseudonyms(rows.pop("victim_id"), workspace.pseudonym_key())
     rows = rows.join(tag_settings(rows["location_type"], rows["online"]))
-    rows = rows.replace({"": None})
+    del (
+        canon,
+        values,
+        loc_frame,
+        located,
+        hashed,
+    )  # a million-row file: free what is no longer needed
     timings["prepare"] = time.perf_counter() - t
     bar.update(n_rows)
 

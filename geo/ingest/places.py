@@ -16,11 +16,12 @@ import pandas as pd
 
 from geo import store
 from geo._errors import one_of
+from geo._hashing import row_digest
 from geo.config import Workspace
 from geo.geocode import geocode
 from geo.geography import Geography, load_geography
 from geo.ingest.batch import commit_batch
-from geo.ingest.incidents import IngestSummary, content_hash
+from geo.ingest.incidents import IngestSummary
 from geo.ingest.reading import read_csv_file, require_columns
 from geo.ingest.validate import Rejecter, column
 
@@ -176,7 +177,7 @@ def ingest_places(
     bad = located["reason"].ne("")
     reject.reason.loc[located.index[bad]] = located.loc[bad, "reason"]
     reject.detail.loc[located.index[bad]] = located.loc[bad, "detail"]
-    places["content_hash"] = content_hash(places, tuple(places.columns))
+    places["content_hash"] = row_digest(places, list(places.columns))
     dup = places["source_id"].duplicated(keep="first") & reject.ok
     reject(
         dup,
@@ -197,7 +198,6 @@ def ingest_places(
     rows = places.loc[keep, ["source_id", "name", "subtype", "attributes", "content_hash"]].join(
         located[area_cols]
     )
-    rows = rows.replace({"": None})
     result = commit_batch(
         workspace,
         raw,

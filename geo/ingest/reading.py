@@ -6,6 +6,7 @@ numbers are as a spreadsheet shows them: the header is row 1, the first data row
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -57,10 +58,11 @@ def read_csv_file(path: Path) -> RawTable:
             f"{path}: this is not a CSV text file (it contains binary data; an Excel workbook "
             "must first be saved as 'CSV UTF-8')."
         )
-    text, encoding = _decode(data)
+    encoding = _detect_encoding(data)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(data),
+            encoding=encoding,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
@@ -81,10 +83,16 @@ def read_csv_file(path: Path) -> RawTable:
     return RawTable(path, frame, encoding.replace("-sig", ""), hashlib.sha256(data).hexdigest())
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _detect_encoding(data: bytes) -> str:
+    """The first of :data:`ENCODINGS` that decodes the whole file."""
     for enc in ENCODINGS:
         try:
-            return data.decode(enc), enc
+            # decoding in 16 MiB pieces keeps a second copy of a big file out of memory
+            decoder = codecs.getincrementaldecoder(enc)()
+            for start in range(0, len(data), 1 << 24):
+                decoder.decode(data[start : start + (1 << 24)])
+            decoder.decode(b"", final=True)
+            return enc
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover

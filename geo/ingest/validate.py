@@ -9,8 +9,10 @@ reasons of :mod:`geo.geocode`, and ``duplicate_reference`` at the end).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from geo.vocab import (
@@ -44,6 +46,14 @@ _ISO = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 _UK = r"^\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
 
 
+Detail = str | pd.Series | Callable[[pd.Index], Iterable[str]]
+
+
+def quoting(values: pd.Series, template: str) -> Callable[[pd.Index], list[str]]:
+    """Detail builder: ``template`` with ``{value!r}`` filled from ``values`` per row."""
+    return lambda rows: [template.format(value=v) for v in values[rows]]
+
+
 class Rejecter:
     """Collects the first reject reason per row."""
 
@@ -51,11 +61,21 @@ class Rejecter:
         self.reason = pd.Series("", index=index, dtype=object)
         self.detail = pd.Series("", index=index, dtype=object)
 
-    def __call__(self, mask: pd.Series, reason: str, detail: pd.Series | str) -> None:
+    def __call__(self, mask: pd.Series, reason: str, detail: Detail) -> None:
+        """Give ``reason`` to the rows in ``mask`` that have none yet.
+
+        ``detail`` is a text, a Series of texts, or a function of those rows' index
+        returning one text per row (so detail is only ever built for rejected rows).
+        """
         mask = mask & self.reason.eq("")
         if mask.any():
             self.reason[mask] = reason
-            self.detail[mask] = detail[mask] if isinstance(detail, pd.Series) else detail
+            rows = mask.index[mask.to_numpy()]
+            if isinstance(detail, pd.Series):
+                self.detail[mask] = detail[rows].to_numpy()
+            else:
+                texts = [detail] * len(rows) if isinstance(detail, str) else list(detail(rows))
+                self.detail[mask] = pd.Series(texts, index=rows)
 
     @property
     def ok(self) -> pd.Series:
@@ -97,6 +117,13 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
                 )
     time_known = values.str.contains(":", regex=False)
     return out, time_known
+
+
+def _iso_text(when: pd.Series) -> pd.Series:
+    """``2024-05-01T21:30:00`` text (None for NaT), formatted in C rather than per row."""
+    text = np.datetime_as_string(when.to_numpy(dtype="datetime64[s]"), unit="s").astype(object)
+    text[when.isna().to_numpy()] = None
+    return pd.Series(text, index=when.index)
 
 
 def parse_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -153,22 +180,30 @@ def validate_incidents(
             reject(
                 too_long,
                 "field_too_long",
-                f"column {name!r} has "
-                + lengths.astype(str)
-                + f" characters; at most {limit} allowed",
+                quoting(
+                    lengths, f"column {name!r} has {{value}} characters; at most {limit} allowed"
+                ),
             )
 
     when, time_known = parse_dates(text["recorded_at"])
-    shown = "column 'recorded_at' value " + text["recorded_at"].map(repr)
     reject(
         when.isna() | (when < pd.Timestamp("1900-01-01")),
         "invalid_date",
-        shown + ": not a real date; expected ISO 8601 (2024-05-01, 2024-05-01T21:30) "
-        "or UK 01/05/2024[ 21:30]",
+        quoting(
+            text["recorded_at"],
+            "column 'recorded_at' value {value!r}: not a real date; expected ISO 8601 "
+            "(2024-05-01, 2024-05-01T21:30) or UK 01/05/2024[ 21:30]",
+        ),
     )
     latest = pd.Timestamp(now or datetime.now()) + timedelta(days=future_tolerance_days)
     reject(
-        when > latest, "future_date", shown + f": is in the future (after {latest:%Y-%m-%d %H:%M})"
+        when > latest,
+        "future_date",
+        quoting(
+            text["recorded_at"],
+            "column 'recorded_at' value {value!r}: is in the future "
+            f"(after {latest:%Y-%m-%d %H:%M})",
+        ),
     )
 
     if context:
@@ -180,38 +215,45 @@ def validate_incidents(
         reject(
             record_type.isna(),
             "invalid_record_type",
-            "column 'record_type' value "
-            + text["record_type"].map(repr)
-            + ": expected 'crime' or 'incident'",
+            quoting(
+                text["record_type"],
+                "column 'record_type' value {value!r}: expected 'crime' or 'incident'",
+            ),
         )
 
     strands = pd.Series("", index=frame.index, dtype=object)
     if not context:
-        parsed = {raw: parse_strands(raw, extra_strands) for raw in text["strands"].unique()}
-        strands = text["strands"].map(lambda raw: ";".join(parsed[raw][0]))
-        unknown = text["strands"].map(lambda raw: ", ".join(map(repr, parsed[raw][1])))
+        # parse each distinct cell once: exports repeat a handful of values a million times
+        codes, distinct = pd.factorize(text["strands"])
+        parsed = [parse_strands(str(raw), extra_strands) for raw in distinct]
+        known = np.array([";".join(p[0]) for p in parsed] + [""], dtype=object)
+        unknown_words = np.array([", ".join(map(repr, p[1])) for p in parsed] + [""], dtype=object)
+        strands = pd.Series(known[codes], index=frame.index)
+        unknown = pd.Series(unknown_words[codes], index=frame.index)
         allowed = ", ".join((*MONITORED_STRANDS, *extra_strands))
         reject(
             unknown.ne(""),
             "unknown_strand",
-            "column 'strands': "
-            + unknown
-            + f" not a known strand; expected one or more of {allowed} separated by ';'",
+            quoting(
+                unknown,
+                f"column 'strands': {{value}} not a known strand; expected one or more of "
+                f"{allowed} separated by ';'",
+            ),
         )
 
     online, online_ok = parse_bool(text["online"])
     reject(
         ~online_ok,
         "invalid_online",
-        "column 'online' value "
-        + text["online"].map(repr)
-        + ": expected true/false, yes/no or 1/0",
+        quoting(
+            text["online"], "column 'online' value {value!r}: expected true/false, yes/no or 1/0"
+        ),
     )
 
     values = pd.DataFrame(
         {
             "reference": text["reference"],
-            "recorded_at": when.dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            "recorded_at": _iso_text(when),
             "time_known": time_known.to_numpy(),
             "record_type": record_type,
             "is_hate": not context,
