@@ -11,6 +11,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from geo._errors import TensionmapError
@@ -122,10 +123,30 @@ def cmd_boundaries_lookup(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from geo.demo.run import run_demo
+    from geo.demo.run import generate_to, run_demo
 
+    if args.demo_command == "generate":
+        lines = generate_to(
+            Path(args.out),
+            seed=args.seed,
+            force=args.force,
+            start=args.start,
+            end=args.end,
+            scale=args.scale,
+        )
+        print("\n".join(lines))
+        return 0
     run_demo(args.workspace, seed=args.seed, serve=not args.no_serve, port=args.port)
     return 0
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date like 2014-01-01; {text!r} was given"
+        ) from None
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
@@ -203,6 +224,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--port", type=int, default=8050, help="dashboard port (default 8050)")
     demo.set_defaults(func=cmd_demo)
+    demo_sub = demo.add_subparsers(dest="demo_command", parser_class=_Parser)
+    gen = demo_sub.add_parser(
+        "generate", help="write the synthetic scenario (incidents.csv, truth.json)"
+    )
+    gen.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
+    gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gen.add_argument("--force", choices=("hertfordshire", "cambridgeshire", "both"), default="both")
+    gen.add_argument(
+        "--from",
+        dest="start",
+        type=_iso_date,
+        default=date(2014, 1, 1),
+        help="first day (default 2014-01-01)",
+    )
+    gen.add_argument(
+        "--to",
+        dest="end",
+        type=_iso_date,
+        default=date(2019, 12, 31),
+        help="last day (default 2019-12-31)",
+    )
+    gen.add_argument("--scale", type=float, default=1.0, help="volume multiplier (default 1.0)")
 
     dash = sub.add_parser("dashboard", help="serve the dashboard for a workspace")
     _add_workspace(dash)

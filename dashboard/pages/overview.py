@@ -1,0 +1,49 @@
+"""Overview: where hate records are, by LSOA, and the CSP × strand table."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dash_table, dcc, html
+
+from dashboard import data, figures
+from geo.vocab import MONITORED_STRANDS
+
+dash.register_page(__name__, path="/", name="Overview")
+
+STRAND = "overview-strand"
+MAP = "overview-map"
+TABLE = "overview-table"
+
+
+def layout(**_query: str) -> html.Div:
+    table = data.csp_strand_table().reset_index(names="CSP")
+    return html.Div(
+        [
+            html.H2("Hate crimes and incidents by LSOA"),
+            dcc.Dropdown(
+                id=STRAND,
+                options=[{"label": "all strands", "value": ""}]
+                + [{"label": s.replace("_", " "), "value": s} for s in MONITORED_STRANDS],
+                value="",
+                clearable=False,
+                style={"width": "20rem"},
+            ),
+            dcc.Graph(id=MAP),
+            html.H3("Strand markers by Community Safety Partnership"),
+            dash_table.DataTable(
+                id=TABLE,
+                data=table.to_dict("records"),
+                columns=[{"name": c.replace("_", " "), "id": c} for c in table.columns],
+                sort_action="native",
+                export_format="csv",
+            ),
+        ]
+    )
+
+
+@callback(Output(MAP, "figure"), Input(STRAND, "value"))
+def update_overview_map(strand: str):
+    label = strand.replace("_", " ") if strand else "all strands"
+    return figures.lsoa_choropleth(
+        data.lsoa_counts(strand or None), title=f"Records per LSOA: {label}"
+    )

@@ -1,0 +1,144 @@
+"""Places and residential weights the demo scenario draws its locations from.
+
+Real places come from the open data folder when it is there (NaPTAN stations and bus
+stations, the pubs and bars extract, GIAS schools); otherwise clearly named synthetic
+places (``Demo rail station 3``) are put in each district's densest LSOAs and the
+scenario says so. Residential weights are Census 2021 usual residents where the LSOA
+code matches, else the count of ONS Postcode Directory postcodes in the LSOA (a proxy
+for where people live that ships with the project).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.geocode import postcode_table
+from geo.geography import Geography
+
+#: Postcode areas that cover Hertfordshire, Cambridgeshire and Peterborough.
+AREA_POSTCODES = {
+    "AL",
+    "CB",
+    "CM",
+    "EN",
+    "HA",
+    "HP",
+    "IP",
+    "LU",
+    "MK",
+    "N",
+    "NW",
+    "PE",
+    "SG",
+    "SL",
+    "UB",
+    "WD",
+}
+KINDS = ("rail_station", "bus_station", "taxi_rank", "nte", "school")
+
+
+@dataclass(frozen=True)
+class DemoPlaces:
+    """Places by kind: frames with ``name``, ``x``, ``y``, ``csp_code``, ``lsoa_index``."""
+
+    by_kind: dict[str, pd.DataFrame]
+    residential_weight: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+
+def _located(geo: Geography, name: pd.Series, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    found = geo.locate(x, y, snap_m=0)
+    frame = pd.DataFrame({"name": name.to_numpy(), "x": x, "y": y, "lsoa_index": found.lsoa_index})
+    frame = frame[frame["lsoa_index"] >= 0].reset_index(drop=True)
+    frame["csp_code"] = geo.lsoas["csp_code"].to_numpy()[frame["lsoa_index"]]
+    return frame
+
+
+def _postcode_counts(geo: Geography) -> np.ndarray:
+    table = postcode_table(AREA_POSTCODES)
+    found = geo.locate(table["easting"].to_numpy(), table["northing"].to_numpy(), snap_m=0)
+    idx = found.lsoa_index[found.located]
+    return np.bincount(idx, minlength=len(geo.lsoas)).astype(float)
+
+
+def residential_weights(geo: Geography, open_data: Path | None) -> tuple[np.ndarray, str]:
+    """Relative number of residents per LSOA, and where the figure came from."""
+    counts = _postcode_counts(geo)
+    source = "ONS Postcode Directory postcode counts"
+    census = open_data / "population_census2021_lsoa21_herts_cambs.csv" if open_data else None
+    if census is not None and census.exists():
+        pop = pd.read_csv(census, usecols=["lsoa21_code", "usual_residents_total"])
+        per_code = pop.set_index("lsoa21_code")["usual_residents_total"]
+        residents = per_code.reindex(geo.lsoas["lsoa_code"]).to_numpy(dtype=float, copy=True)
+        known = ~np.isnan(residents)
+        # where codes changed in 2021, scale the postcode count by residents per postcode
+        ratio = residents[known].sum() / max(counts[known].sum(), 1.0)
+        residents[~known] = counts[~known] * ratio
+        source = "Census 2021 usual residents (postcode counts where LSOA codes changed)"
+        counts = residents
+    return np.maximum(counts, 1.0), source
+
+
+def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> DemoPlaces:
+    """Real places from ``open_data`` when present, synthetic ones otherwise."""
+    by_kind: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []
+    naptan = open_data / "naptan_stops_herts_cambs.csv" if open_data else None
+    if naptan is not None and naptan.exists():
+        stops = pd.read_csv(
+            naptan, usecols=["CommonName", "StopType", "Easting", "Northing", "Status"]
+        )
+        stops = stops[stops["Status"] == "active"]
+        for kind, types in (
+            ("rail_station", ["RLY"]),
+            ("bus_station", ["BCS"]),
+            ("taxi_rank", ["TXR"]),
+        ):
+            part = stops[stops["StopType"].isin(types)].drop_duplicates("CommonName")
+            by_kind[kind] = _located(
+                geo,
+                part["CommonName"],
+                part["Easting"].to_numpy(float),
+                part["Northing"].to_numpy(float),
+            )
+    pubs = open_data / "nte_pubs_herts_cambs.csv" if open_data else None
+    if pubs is not None and pubs.exists():
+        part = pd.read_csv(pubs, usecols=["name", "easting", "northing"]).dropna()
+        by_kind["nte"] = _located(
+            geo, part["name"], part["easting"].to_numpy(float), part["northing"].to_numpy(float)
+        )
+    gias = open_data / "schools_gias_herts_cambs.csv" if open_data else None
+    if gias is not None and gias.exists():
+        part = pd.read_csv(gias, usecols=["EstablishmentName", "Easting", "Northing"])
+        by_kind["school"] = _located(
+            geo,
+            part["EstablishmentName"],
+            part["Easting"].to_numpy(float),
+            part["Northing"].to_numpy(float),
+        )
+    for kind in KINDS:
+        if kind not in by_kind or by_kind[kind].empty:
+            by_kind[kind] = _synthetic(geo, kind, weights)
+            notes.append(
+                f"no open data for {kind.replace('_', ' ')}s: using synthetic places "
+                f"named 'Demo {kind.replace('_', ' ')} N'"
+            )
+    # taxi ranks are few in NaPTAN: ranks also stand outside every rail station
+    by_kind["taxi_rank"] = pd.concat(
+        [by_kind["taxi_rank"], by_kind["rail_station"]], ignore_index=True
+    )
+    return DemoPlaces(by_kind, weights, notes)
+
+
+def _synthetic(geo: Geography, kind: str, weights: np.ndarray) -> pd.DataFrame:
+    """A few places per CSP at the representative points of its most populous LSOAs."""
+    per_csp = {"rail_station": 2, "bus_station": 1, "taxi_rank": 1, "nte": 15, "school": 30}[kind]
+    lsoas = geo.lsoas.assign(weight=weights)
+    chosen = lsoas.sort_values("weight", ascending=False).groupby("csp_code").head(per_csp)
+    points = chosen.geometry.representative_point()
+    names = pd.Series([f"Demo {kind.replace('_', ' ')} {i + 1}" for i in range(len(chosen))])
+    return _located(geo, names, points.x.to_numpy(), points.y.to_numpy())

@@ -1,0 +1,202 @@
+"""Planted truth: persistent excess-risk hotspots, local tension episodes, repeat victims.
+
+Every planted record is an existing record of the same force, period, CSP and strand
+that is *moved* (in space, or in space and time), so the calibrated totals and shares
+hold exactly; the truth lists which records were moved and where to.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geo.geocode import to_wgs84
+
+if TYPE_CHECKING:
+    from geo.demo.generator import _Builder
+
+HOTSPOTS_PER_FORCE = 3
+HOTSPOT_MULTIPLIER = 5.0
+EPISODES_PER_FORCE = 3
+EPISODE_RADIUS_M = 600.0
+REPEAT_WINDOW_DAYS = 120
+MOVABLE = ("residential", "street", "retail", "nte", "public_transport", "taxi", "school")
+
+
+def _free(records: pd.DataFrame) -> np.ndarray:
+    if "planted" not in records:
+        records["planted"] = ""
+    return records["planted"].to_numpy() == ""
+
+
+def plant_hotspots(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
+    """Raise a few LSOAs to ``HOTSPOT_MULTIPLIER`` × their expected residential rate."""
+    free = _free(records)
+    lsoas = b.geo.lsoas
+    weights = b.places.residential_weight
+    truth = []
+    for force in sorted(records["force"].unique()):
+        in_force = np.flatnonzero(lsoas["force"].to_numpy() == force)
+        # mid-ranked LSOAs: a hotspot that population alone would not explain
+        order = in_force[np.argsort(weights[in_force])]
+        mid = order[len(order) // 4 : 3 * len(order) // 4]
+        for lsoa in b.rng.choice(mid, HOTSPOTS_PER_FORCE, replace=False):
+            csp = lsoas["csp_code"].iloc[lsoa]
+            pool = np.flatnonzero(
+                free
+                & (records["csp_code"].to_numpy() == csp)
+                & (records["setting"].to_numpy() == "residential")
+            )
+            csp_weight = weights[lsoas["csp_code"].to_numpy() == csp].sum()
+            expected = len(pool) * weights[lsoa] / csp_weight
+            k = min(len(pool), max(8, round((HOTSPOT_MULTIPLIER - 1) * expected)))
+            rows = b.rng.choice(pool, k, replace=False)
+            x, y = b.points_in_lsoas(np.full(k, lsoa))
+            records.loc[rows, "x"], records.loc[rows, "y"] = x, y
+            records.loc[rows, "planted"] = f"hotspot:{lsoas['lsoa_code'].iloc[lsoa]}"
+            free[rows] = False
+            truth.append(
+                {
+                    "lsoa_code": str(lsoas["lsoa_code"].iloc[lsoa]),
+                    "lsoa_name": str(lsoas["lsoa_name"].iloc[lsoa]),
+                    "csp_code": str(csp),
+                    "force": force,
+                    "expected_residential_records": round(float(expected), 1),
+                    "moved_in": int(k),
+                    "multiplier": HOTSPOT_MULTIPLIER,
+                    "rows": rows.tolist(),
+                }
+            )
+    return truth
+
+
+def _period_end(label: str, day: pd.Timestamp) -> pd.Timestamp:
+    if "/" in label:  # financial year
+        return pd.Timestamp(day.year + (1 if day.month >= 4 else 0), 3, 31)
+    return pd.Timestamp(day.year, 12, 31)
+
+
+def plant_episodes(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
+    """Short local bursts of one strand: ``count`` records within a radius and a few weeks."""
+    free = _free(records)
+    truth = []
+    strands = ("race", "religion", "sexual_orientation")
+    first_day = records["day"].min() + pd.Timedelta(days=365)  # leave a year of normal first
+    last_day = records["day"].max() - pd.Timedelta(days=30)
+    for force in sorted(records["force"].unique()):
+        for e in range(EPISODES_PER_FORCE):
+            strand = strands[e % len(strands)]
+            count = max(6, round(b.rng.integers(12, 21) * max(1.0, float(np.sqrt(b.scale)))))
+            candidates = np.flatnonzero(
+                free
+                & (records["force"].to_numpy() == force)
+                & records["strands"].str.contains(strand).to_numpy()
+                & np.isin(records["setting"].to_numpy(), MOVABLE)
+                & (records["day"] >= first_day).to_numpy()
+                & (records["day"] <= last_day).to_numpy()
+            )
+            # the CSP and period with most such records, so even a rarer strand can burst
+            groups = pd.Series(candidates).groupby(
+                [
+                    records["csp_code"].to_numpy()[candidates],
+                    records["period"].to_numpy()[candidates],
+                ]
+            )
+            sizes = groups.size()
+            sizes = sizes[sizes >= count]
+            if sizes.empty:
+                continue
+            csp, period = sizes.index[
+                int(b.rng.choice(len(sizes), p=(sizes / sizes.sum()).to_numpy()))
+            ]
+            same = groups.get_group((csp, period)).to_numpy()
+            seed_row = b.rng.choice(same)
+            duration = int(b.rng.integers(14, 29))
+            seed_day = pd.Timestamp(records["day"].to_numpy()[seed_row])
+            onset = min(seed_day, _period_end(str(period), seed_day) - pd.Timedelta(days=duration))
+            end = onset + pd.Timedelta(days=duration - 1)
+            stations = b.places.by_kind["rail_station"]
+            stations = stations[stations["csp_code"] == csp]
+            if e % 3 != 2 and not stations.empty:
+                centre = stations.iloc[int(b.rng.integers(0, len(stations)))]
+                cx, cy, place = float(centre["x"]), float(centre["y"]), str(centre["name"])
+            else:
+                cx = float(records["x"].to_numpy()[seed_row])
+                cy = float(records["y"].to_numpy()[seed_row])
+                place = "residential area"
+            rows = b.rng.choice(same, count, replace=False)
+            radius = EPISODE_RADIUS_M * np.sqrt(b.rng.random(count))
+            angle = b.rng.uniform(0, 2 * np.pi, count)
+            records.loc[rows, "x"] = cx + radius * np.cos(angle)
+            records.loc[rows, "y"] = cy + radius * np.sin(angle)
+            records.loc[rows, "day"] = onset + pd.to_timedelta(
+                b.rng.integers(0, duration, count), unit="D"
+            )
+            records.loc[rows, "planted"] = f"episode:{str(force)[:4].lower()}-{e + 1}"
+            free[rows] = False
+            lon, lat = to_wgs84(np.array([cx]), np.array([cy]))
+            truth.append(
+                {
+                    "id": f"{str(force)[:4].lower()}-{e + 1}",
+                    "force": force,
+                    "csp_code": str(csp),
+                    "strand": strand,
+                    "centre": {
+                        "easting": round(cx),
+                        "northing": round(cy),
+                        "latitude": round(float(lat[0]), 6),
+                        "longitude": round(float(lon[0]), 6),
+                        "near": place,
+                    },
+                    "radius_m": EPISODE_RADIUS_M,
+                    "onset": f"{onset:%Y-%m-%d}",
+                    "end": f"{end:%Y-%m-%d}",
+                    "count": int(count),
+                    "rows": rows.tolist(),
+                }
+            )
+    return truth
+
+
+def plant_repeats(b: _Builder, records: pd.DataFrame) -> dict[str, Any]:
+    """Give a share of records the victim of an earlier nearby record (same CSP, within
+    ``REPEAT_WINDOW_DAYS``), placed close to where that victim was first victimised."""
+    from geo.demo.generator import REPEAT_SHARE
+
+    n = len(records)
+    victim = np.array([f"DV{i:07d}" for i in range(n)], dtype=object)
+    free = _free(records)
+    day = records["day"].to_numpy()
+    setting = records["setting"].to_numpy()
+    x, y = (
+        records["x"].to_numpy(dtype=float, copy=True),
+        records["y"].to_numpy(dtype=float, copy=True),
+    )
+    for csp in records["csp_code"].unique():
+        rows = np.flatnonzero(records["csp_code"].to_numpy() == csp)
+        rows = rows[np.argsort(day[rows], kind="stable")]
+        days = day[rows]
+        lo = np.searchsorted(days, days - np.timedelta64(REPEAT_WINDOW_DAYS, "D"))
+        pos = np.arange(len(rows))
+        eligible = (pos > lo) & free[rows] & (records["setting"].to_numpy()[rows] != "online")
+        chosen = np.flatnonzero(eligible & (b.rng.random(len(rows)) < REPEAT_SHARE))
+        for p in chosen:  # in date order, so chains of three or more form naturally
+            earlier = rows[int(b.rng.integers(lo[p], p))]
+            here = rows[p]
+            victim[here] = victim[earlier]
+            if setting[here] in ("residential", "street"):
+                x[here] = x[earlier] + b.rng.normal(0, 50)
+                y[here] = y[earlier] + b.rng.normal(0, 50)
+    records["victim_id"] = victim
+    records["x"], records["y"] = x, y
+    return {"share_of_victims_repeated_within_a_year": repeat_share(records)}
+
+
+def repeat_share(records: pd.DataFrame) -> float:
+    """Share of victims with more than one record in the same calendar year (averaged
+    over years, weighted by victims)."""
+    year = pd.to_datetime(records["day"]).dt.year
+    per = records.assign(year=year).groupby(["year", "victim_id"]).size()
+    return round(float((per > 1).mean()), 3)
