@@ -274,6 +274,15 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return counts
 
 
+def _systematic(n: int, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``n`` indices drawn by systematic sampling: every run of consecutive days gets its
+    expected share of the ``n`` to within one, so any calendar window (a month, a year
+    cut from a financial year) keeps each group's calibrated share."""
+    cdf = np.cumsum(weights) / weights.sum()
+    points = (rng.random() + np.arange(n)) / n
+    return np.minimum(np.searchsorted(cdf, points, side="right"), len(weights) - 1)
+
+
 def _strand_lists(
     n: int, share: dict[str, float], multi: int, rng: np.random.Generator
 ) -> list[str]:
@@ -334,7 +343,7 @@ class _Builder:
         days = pd.date_range(max(period.start, self.start), min(period.end, self.end), freq="D")
         w = (
             np.asarray(cal.MONTH_WEIGHT)[days.month - 1]
-            * np.asarray(DOW_WEIGHT.get(setting, (1,) * 7))[days.dayofweek]
+            * np.asarray(DOW_WEIGHT.get(setting, (1,) * 7))[days.day_of_week]
         )
         for first, last, strands, mult in cal.TRIGGER_EVENTS:
             if strands is None or strand in strands:
@@ -377,12 +386,18 @@ class _Builder:
             self.rng.choice(len(settings), len(records), p=list(SETTING_SHARE.values()))
         ]
         records["day"] = pd.NaT
-        primary = records["strands"].str.split(";").str[0]
-        groups = records.groupby([records["setting"], primary == "religion"]).groups
-        for key, idx in groups.items():
-            setting, is_religion = cast(tuple[str, bool], key)
+        religion = records["strands"].str.contains("religion")
+        keys = [
+            records["setting"],
+            religion,
+            records["strands"],
+            records["csp_code"],
+            records["record_type"],
+        ]
+        for key, idx in records.groupby(keys).groups.items():
+            setting, is_religion = cast(tuple[str, bool], key[:2])
             days, w = self.day_weights(period, setting, "religion" if is_religion else "race")
-            records.loc[idx, "day"] = days[self.rng.choice(len(days), len(idx), p=w / w.sum())]
+            records.loc[idx, "day"] = self.rng.permutation(days[_systematic(len(idx), w, self.rng)])
         return records
 
     def times(self, settings: pd.Series) -> np.ndarray:

@@ -22,7 +22,7 @@ HOTSPOT_MULTIPLIER = 5.0
 EPISODES_PER_FORCE = 3
 EPISODE_RADIUS_M = 600.0
 REPEAT_WINDOW_DAYS = 120
-MOVABLE = ("residential", "street", "retail", "nte", "public_transport", "taxi", "school")
+MOVABLE = ("residential", "street", "retail", "nte", "public_transport", "taxi")
 
 
 def _free(records: pd.DataFrame) -> np.ndarray:
@@ -126,6 +126,10 @@ def plant_episodes(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
                 cx = float(records["x"].to_numpy()[seed_row])
                 cy = float(records["y"].to_numpy()[seed_row])
                 place = "residential area"
+            # well above the busiest spell this place ever had for this strand
+            count = max(count, 4 * _busiest(records, free, strand, cx, cy, duration) + 4)
+            if len(same) < count:
+                continue
             rows = b.rng.choice(same, count, replace=False)
             radius = EPISODE_RADIUS_M * np.sqrt(b.rng.random(count))
             angle = b.rng.uniform(0, 2 * np.pi, count)
@@ -158,6 +162,22 @@ def plant_episodes(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
                 }
             )
     return truth
+
+
+def _busiest(
+    records: pd.DataFrame, free: np.ndarray, strand: str, cx: float, cy: float, length: int
+) -> int:
+    """Most background records of ``strand`` within the episode radius in any ``length`` days."""
+    near = (
+        free
+        & records["strands"].str.contains(strand).to_numpy()
+        & (np.hypot(records["x"].to_numpy() - cx, records["y"].to_numpy() - cy) <= EPISODE_RADIUS_M)
+    )
+    days = np.sort(records["day"].to_numpy()[near])
+    if not days.size:
+        return 0
+    ends = np.searchsorted(days, days + np.timedelta64(length, "D"))
+    return int((ends - np.arange(len(days))).max())
 
 
 def plant_repeats(b: _Builder, records: pd.DataFrame) -> dict[str, Any]:
