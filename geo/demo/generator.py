@@ -395,7 +395,7 @@ class _Builder:
             records["record_type"],
         ]
         for key, idx in records.groupby(keys).groups.items():
-            setting, is_religion = cast(tuple[str, bool], key[:2])
+            setting, is_religion = cast(tuple[str, bool, str, str, str], key)[:2]
             days, w = self.day_weights(period, setting, "religion" if is_religion else "race")
             records.loc[idx, "day"] = self.rng.permutation(days[_systematic(len(idx), w, self.rng)])
         return records
