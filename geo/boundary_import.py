@@ -74,3 +74,43 @@ def import_boundary_file(
 def import_lookup_file(workspace: Workspace, path: Path) -> tuple[int, ReassignResult]:
     lookup = import_csp_lookup(workspace.geography_dir, path)
     return len(lookup), reassign_areas(workspace)
+
+
+def import_population(workspace: Workspace, path: Path) -> int:
+    """Store residents per LSOA from a CSV (e.g. Census 2021 usual residents by LSOA).
+
+    The file needs an LSOA code column (``lsoa_code``, ``LSOA21CD``, ``lsoa21_code`` …)
+    and a count column (``population``, ``usual_residents_total``, ``Observation`` …).
+    """
+    import re
+
+    from geo._errors import InputFileError
+    from geo.ingest.reading import read_csv_file
+
+    frame = read_csv_file(path).frame
+    code = next(
+        (c for c in frame.columns if re.match(r"^(lsoa\d{0,2}_?c(o)?d(e)?)$", c, re.I)), None
+    )
+    count = next(
+        (
+            c
+            for c in frame.columns
+            if c.lower() in ("population", "usual_residents_total", "observation", "all_persons")
+        ),
+        None,
+    )
+    if code is None or count is None:
+        raise InputFileError(
+            f"{path}: expected an LSOA code column (lsoa_code, LSOA21CD …) and a population "
+            f"column (population, usual_residents_total …); the file has {list(frame.columns)}."
+        )
+    values = pd.to_numeric(frame[count].str.replace(",", ""), errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        raise InputFileError(
+            f"{path}: row {row}, column {count!r}: {frame[count].iloc[row - 2]!r} is not a count."
+        )
+    out = pd.DataFrame({"lsoa_code": frame[code].str.strip(), "population": values})
+    out.to_csv(workspace.geography_dir / "population.csv", index=False)
+    return len(out)

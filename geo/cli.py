@@ -122,6 +122,125 @@ def cmd_boundaries_lookup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_boundaries_population(args: argparse.Namespace) -> int:
+    from geo.boundary_import import import_population
+
+    n = import_population(_workspace(args), Path(args.path))
+    print(f"imported residents for {n} LSOAs from {args.path}")
+    return 0
+
+
+def _filters(args: argparse.Namespace):
+    from geo.hotspots.aggregate import Filters
+
+    return Filters(
+        start=args.start,
+        end=args.end,
+        strands=tuple(args.strand or ()),
+        settings=tuple(args.setting or ()),
+        record_type=args.record_type,
+    )
+
+
+def _analysis_inputs(args: argparse.Namespace):
+    from geo.geography import load_geography
+    from geo.population import lsoa_population
+    from geo.store import connect, read_incidents
+
+    ws = _workspace(args, create=False)
+    engine = connect(ws.database_url)
+    incidents = read_incidents(engine)
+    engine.dispose()
+    geo = load_geography(ws.geography_dir)
+    population, source = lsoa_population(geo, geography_dir=ws.geography_dir)
+    return incidents, geo, population, source
+
+
+def cmd_hotspots(args: argparse.Namespace) -> int:
+    from geo.export import write_frame
+    from geo.hotspots.analysis import hotspots
+
+    incidents, geo, population, source = _analysis_inputs(args)
+    result = hotspots(
+        incidents,
+        geo,
+        population,
+        unit=args.unit,
+        weights=args.weights,
+        filters=_filters(args),
+        permutations=args.permutations,
+        seed=args.seed,
+    )
+    s = result.settings
+    print(
+        f"{s['records']} records over {s['units']} {s['unit']} units; weights {s['weights']} "
+        f"({s['islands_joined']} islands joined); expected counts from {source}"
+    )
+    print(f"FDR (Benjamini-Hochberg) on: Gi* {s['gi_fdr_on']}; Local Moran {s['lisa_fdr_on']}")
+    table = result.table
+    for column in ("excess_class", "hotspot_class", "lisa_class"):
+        counts = table[column].value_counts()
+        print(f"{column}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    top = table[table["excess_class"].str.startswith("hot")].sort_values(
+        "excess_z", ascending=False
+    )
+    for row in top.head(10).itertuples():
+        print(
+            f"  {row.area_code} {row.area_name} ({row.csp}): {row.count} records, "
+            f"{row.expected:.1f} expected, {row.excess_class}"
+        )
+    if args.out:
+        write_frame(table, Path(args.out), layer="hotspots")
+        print(f"wrote {len(table)} units to {args.out}")
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from geo.export import write_table
+    from geo.hotspots.analysis import scan
+
+    incidents, geo, population, _ = _analysis_inputs(args)
+    result = scan(
+        incidents,
+        geo,
+        population,
+        unit=args.unit,
+        filters=_filters(args),
+        max_radius_m=args.max_radius,
+        max_population_share=args.max_population_share,
+        replications=args.replications,
+        seed=args.seed,
+    )
+    clusters = result.clusters
+    for row in clusters.itertuples():
+        flag = "significant" if row.p_value < 0.05 else "not significant"
+        print(
+            f"cluster {row.cluster_id}: {row.n_areas} areas within {row.radius_m:.0f} m of "
+            f"E{row.centre_easting:.0f} N{row.centre_northing:.0f}: observed {row.observed}, "
+            f"expected {row.expected:.1f}, RR {row.relative_risk:.2f}, p={row.p_value:.3f} ({flag})"
+        )
+    if args.out:
+        write_table(
+            clusters, Path(args.out), x="centre_easting", y="centre_northing", crs="EPSG:27700"
+        )
+        print(f"wrote {len(clusters)} clusters to {args.out}")
+    return 0
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="start", type=_iso_date, help="first day")
+    p.add_argument("--to", dest="end", type=_iso_date, help="last day")
+    p.add_argument("--strand", action="append", help="only these strands (repeatable)")
+    p.add_argument("--setting", action="append", help="only these settings (repeatable)")
+    p.add_argument("--record-type", choices=("crime", "incident"))
+    p.add_argument(
+        "--unit", default="lsoa", help="lsoa (default), ward, district, csp, hex:RES, grid:METRES"
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", metavar="FILE", help="FILE.geojson, FILE.gpkg or FILE.csv")
+    _add_workspace(p)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from geo.demo.run import generate_to, run_demo
 
@@ -215,6 +334,31 @@ def build_parser() -> argparse.ArgumentParser:
     bl.add_argument("path", help="the lookup CSV")
     _add_workspace(bl)
     bl.set_defaults(func=cmd_boundaries_lookup)
+
+    bp = bd_sub.add_parser("import-population", help="residents per LSOA (e.g. Census 2021)")
+    bp.add_argument("path", help="CSV with an LSOA code and a population column")
+    _add_workspace(bp)
+    bp.set_defaults(func=cmd_boundaries_population)
+
+    hs = sub.add_parser("hotspots", help="Gi*, excess-risk and Local Moran hotspots per unit")
+    _add_filters(hs)
+    hs.add_argument(
+        "--weights", default="queen", help="queen (default), rook, knn:K, distance:METRES"
+    )
+    hs.add_argument("--permutations", type=int, default=999)
+    hs.set_defaults(func=cmd_hotspots)
+
+    sc = sub.add_parser("scan", help="Kulldorff spatial scan: most likely high-rate clusters")
+    _add_filters(sc)
+    sc.add_argument("--max-radius", type=float, metavar="M", help="largest circle radius in metres")
+    sc.add_argument(
+        "--max-population-share",
+        type=float,
+        default=0.1,
+        help="largest circle as a share of residents (default 0.1)",
+    )
+    sc.add_argument("--replications", type=int, default=999)
+    sc.set_defaults(func=cmd_scan)
 
     demo = sub.add_parser("demo", help="build the demo workspace and serve the dashboard")
     _add_workspace(demo)

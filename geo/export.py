@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo._errors import one_of
-from geo.geography import WGS84
+from geo.geography import BNG, WGS84
 
 #: Spreadsheet programs evaluate cells starting with these; CSV exports prefix them with '.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -59,18 +59,36 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(
-    frame: pd.DataFrame, out: Path, *, x: str = "longitude", y: str = "latitude"
+    frame: pd.DataFrame,
+    out: Path,
+    *,
+    x: str = "longitude",
+    y: str = "latitude",
+    crs: str = WGS84,
+    layer: str = "incidents",
 ) -> None:
-    """Write ``frame`` as CSV, GeoPackage or GeoJSON (points from ``x``/``y`` in WGS84)."""
+    """Write ``frame`` as CSV, GeoPackage or GeoJSON (points from ``x``/``y`` in ``crs``)."""
+    if out.suffix.lower() == ".csv":
+        _write_csv(frame, out)
+        return
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame[x], frame[y]), crs=crs)
+    write_frame(gdf, out, layer=layer)
+
+
+def write_frame(frame: gpd.GeoDataFrame, out: Path, *, layer: str) -> None:
+    """A GeoDataFrame as GeoJSON (WGS84), GeoPackage (BNG) or CSV (no geometry)."""
     suffix = out.suffix.lower()
     if suffix not in EXPORT_FORMATS:
         raise one_of("output format", EXPORT_FORMATS, suffix or str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        neutralise_formulas(frame).to_csv(out, index=False, encoding="utf-8-sig")
-        return
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame[x], frame[y]), crs=WGS84)
-    if suffix == ".gpkg":
-        gdf.to_file(out, driver="GPKG", layer="incidents")
+        _write_csv(pd.DataFrame(frame.drop(columns="geometry")), out)
+    elif suffix == ".gpkg":
+        frame.to_crs(BNG).to_file(out, driver="GPKG", layer=layer)
     else:
-        gdf.to_file(out, driver="GeoJSON")
+        frame.to_crs(WGS84).to_file(out, driver="GeoJSON")
+
+
+def _write_csv(frame: pd.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    neutralise_formulas(frame).to_csv(out, index=False, encoding="utf-8-sig")

@@ -65,7 +65,7 @@ def test_include_context_and_geo_formats(filled, tmp_path):
         == 0
     )
     layer = gpd.read_file(gpkg)
-    assert len(layer) == 4 and layer.crs.to_epsg() == 4326
+    assert len(layer) == 4 and layer.crs.to_epsg() == 27700  # GeoPackage in BNG, GeoJSON in WGS84
     assert set(layer["record_type"]) == {"crime", "incident", "context"}
     geojson = tmp_path / "out.geojson"
     assert (

@@ -16,28 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.geocode import postcode_table
 from geo.geography import Geography
+from geo.population import lsoa_population
 
-#: Postcode areas that cover Hertfordshire, Cambridgeshire and Peterborough.
-AREA_POSTCODES = {
-    "AL",
-    "CB",
-    "CM",
-    "EN",
-    "HA",
-    "HP",
-    "IP",
-    "LU",
-    "MK",
-    "N",
-    "NW",
-    "PE",
-    "SG",
-    "SL",
-    "UB",
-    "WD",
-}
 KINDS = ("rail_station", "bus_station", "taxi_rank", "nte", "school")
 
 
@@ -58,29 +39,9 @@ def _located(geo: Geography, name: pd.Series, x: np.ndarray, y: np.ndarray) -> p
     return frame
 
 
-def _postcode_counts(geo: Geography) -> np.ndarray:
-    table = postcode_table(AREA_POSTCODES)
-    found = geo.locate(table["easting"].to_numpy(), table["northing"].to_numpy(), snap_m=0)
-    idx = found.lsoa_index[found.located]
-    return np.bincount(idx, minlength=len(geo.lsoas)).astype(float)
-
-
 def residential_weights(geo: Geography, open_data: Path | None) -> tuple[np.ndarray, str]:
     """Relative number of residents per LSOA, and where the figure came from."""
-    counts = _postcode_counts(geo)
-    source = "ONS Postcode Directory postcode counts"
-    census = open_data / "population_census2021_lsoa21_herts_cambs.csv" if open_data else None
-    if census is not None and census.exists():
-        pop = pd.read_csv(census, usecols=["lsoa21_code", "usual_residents_total"])
-        per_code = pop.set_index("lsoa21_code")["usual_residents_total"]
-        residents = per_code.reindex(geo.lsoas["lsoa_code"]).to_numpy(dtype=float, copy=True)
-        known = ~np.isnan(residents)
-        # where codes changed in 2021, scale the postcode count by residents per postcode
-        ratio = residents[known].sum() / max(counts[known].sum(), 1.0)
-        residents[~known] = counts[~known] * ratio
-        source = "Census 2021 usual residents (postcode counts where LSOA codes changed)"
-        counts = residents
-    return np.maximum(counts, 1.0), source
+    return lsoa_population(geo, open_data=open_data)
 
 
 def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> DemoPlaces:

@@ -1,0 +1,67 @@
+"""Risk-adjusted hotspots: where there are more records than the residents would lead us
+to expect, with small numbers tamed by Empirical Bayes smoothing.
+
+- ``smr``: observed / expected (standardised ratio; unstable where expected is small);
+- ``eb_ratio``: the global Empirical Bayes (Marshall 1991, esda's ``Empirical_Bayes``)
+  smoothed rate divided by the area-wide rate: small units are pulled towards 1;
+- ``poisson_p``: P(X ≥ observed) for X ~ Poisson(expected), one-sided;
+- ``excess_z`` / ``excess_class``: Gi* on the excess (observed − expected), i.e. where
+  excess clusters with excess around it, classed with FDR like ``hotspot_class``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from esda.smoothing import Empirical_Bayes
+from scipy import sparse, stats
+
+from geo.hotspots.gistar import GiStar, gi_star
+
+
+@dataclass(frozen=True)
+class Excess:
+    observed: np.ndarray
+    expected: np.ndarray
+    smr: np.ndarray
+    eb_ratio: np.ndarray
+    poisson_p: np.ndarray
+    gi: GiStar
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            {
+                "excess": self.observed - self.expected,
+                "smr": self.smr,
+                "eb_ratio": self.eb_ratio,
+                "poisson_p": self.poisson_p,
+            }
+        )
+        return pd.concat([frame, self.gi.to_frame(prefix="excess")], axis=1)
+
+
+def excess_risk(
+    observed: np.ndarray,
+    expected: np.ndarray,
+    neighbours: sparse.spmatrix,
+    *,
+    population: np.ndarray,
+    permutations: int = 0,
+    seed: int | None = 0,
+) -> Excess:
+    """Excess over expected per unit, Empirical Bayes smoothed ratios and Gi* on the excess."""
+    o = np.asarray(observed, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        smr = np.where(e > 0, o / e, np.nan)
+    overall = o.sum() / population.sum() if population.sum() else 0.0
+    if overall > 0:
+        eb_rate = np.asarray(Empirical_Bayes(o, population.astype(float)).r).ravel()
+        eb_ratio = eb_rate / overall
+    else:
+        eb_ratio = np.ones(len(o))
+    poisson_p = stats.poisson.sf(o - 1, np.maximum(e, 1e-12))
+    gi = gi_star(o - e, neighbours, permutations=permutations, seed=seed)
+    return Excess(o, e, smr, eb_ratio, poisson_p, gi)

@@ -1,0 +1,84 @@
+"""Residential denominators: how many people live in each LSOA.
+
+Census usual residents where the workspace has them (``<workspace>/geography/population.csv``
+with ``lsoa_code,population``, or the Census 2021 LSOA file in the open data folder);
+otherwise the number of ONS Postcode Directory postcodes in the LSOA, a documented proxy
+that ships with the project. Where only some codes match (2011 vs 2021 LSOAs), the rest
+are filled from postcode counts scaled to residents per postcode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.geocode import postcode_table
+from geo.geography import Geography
+
+#: Postcode areas that cover Hertfordshire, Cambridgeshire and Peterborough.
+AREA_POSTCODES = {
+    "AL",
+    "CB",
+    "CM",
+    "EN",
+    "HA",
+    "HP",
+    "IP",
+    "LU",
+    "MK",
+    "N",
+    "NW",
+    "PE",
+    "SG",
+    "SL",
+    "UB",
+    "WD",
+}
+CENSUS_FILE = "population_census2021_lsoa21_herts_cambs.csv"
+
+
+def postcode_points(geo: Geography) -> pd.DataFrame:
+    """ONSPD postcodes inside the area: ``easting``, ``northing``, ``lsoa_index``."""
+    table = postcode_table(AREA_POSTCODES)
+    found = geo.locate(table["easting"].to_numpy(), table["northing"].to_numpy(), snap_m=0)
+    return pd.DataFrame(
+        {
+            "easting": table["easting"].to_numpy()[found.located],
+            "northing": table["northing"].to_numpy()[found.located],
+            "lsoa_index": found.lsoa_index[found.located],
+        }
+    )
+
+
+def _census(geography_dir: Path | None, open_data: Path | None) -> pd.Series | None:
+    own = geography_dir / "population.csv" if geography_dir else None
+    if own is not None and own.exists():
+        frame = pd.read_csv(own, dtype={"lsoa_code": str})
+        return frame.set_index("lsoa_code")["population"].astype(float)
+    census = open_data / CENSUS_FILE if open_data else None
+    if census is not None and census.exists():
+        frame = pd.read_csv(census, usecols=["lsoa21_code", "usual_residents_total"])
+        return frame.set_index("lsoa21_code")["usual_residents_total"].astype(float)
+    return None
+
+
+def lsoa_population(
+    geo: Geography, *, geography_dir: Path | None = None, open_data: Path | None = None
+) -> tuple[np.ndarray, str]:
+    """Residents per LSOA (aligned to ``geo.lsoas``) and a description of the source."""
+    counts = np.bincount(postcode_points(geo)["lsoa_index"], minlength=len(geo.lsoas)).astype(float)
+    census = _census(geography_dir, open_data)
+    if census is None:
+        return np.maximum(
+            counts, 1.0
+        ), "ONS Postcode Directory postcode counts (proxy for residents)"
+    residents = census.reindex(geo.lsoas["lsoa_code"]).to_numpy(dtype=float, copy=True)
+    known = ~np.isnan(residents)
+    ratio = residents[known].sum() / max(counts[known].sum(), 1.0)
+    residents[~known] = counts[~known] * ratio
+    return np.maximum(residents, 1.0), (
+        f"Census usual residents ({known.sum()} of {len(known)} LSOAs; "
+        "postcode counts where LSOA codes changed)"
+    )
