@@ -212,12 +212,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     clusters = result.clusters
-    for row in clusters.itertuples():
-        flag = "significant" if row.p_value < 0.05 else "not significant"
+    for row in clusters.to_dict("records"):
+        flag = "significant" if float(row["p_value"]) < 0.05 else "not significant"
         print(
-            f"cluster {row.cluster_id}: {row.n_areas} areas within {row.radius_m:.0f} m of "
-            f"E{row.centre_easting:.0f} N{row.centre_northing:.0f}: observed {row.observed}, "
-            f"expected {row.expected:.1f}, RR {row.relative_risk:.2f}, p={row.p_value:.3f} ({flag})"
+            f"cluster {row['cluster_id']}: {row['n_areas']} areas within {row['radius_m']:.0f} m "
+            f"of E{row['centre_easting']:.0f} N{row['centre_northing']:.0f}: observed "
+            f"{row['observed']}, expected {row['expected']:.1f}, RR {row['relative_risk']:.2f}, "
+            f"p={row['p_value']:.3f} ({flag})"
         )
     if args.out:
         write_table(

@@ -46,7 +46,7 @@ LOCATION_TYPE_RULES: dict[str, tuple[str, ...]] = {
     ),
     "school": ("school", "college", "academy", "school gate"),
     "online": ("online", "internet", "social media", "email", "text message"),
-    "residential": ("dwelling", "house", "home", "flat", "residential", "garden"),
+    "residential": ("dwelling", "house", "home", "flat", "flats", "residential", "garden"),
     "street": ("street", "road", "footpath", "park", "car park", "public place"),
     "retail": ("shop", "supermarket", "store", "retail", "shopping centre", "petrol station"),
 }

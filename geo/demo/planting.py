@@ -51,7 +51,7 @@ def plant_hotspots(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
             )
             csp_weight = weights[lsoas["csp_code"].to_numpy() == csp].sum()
             expected = len(pool) * weights[lsoa] / csp_weight
-            k = min(len(pool), max(8, round((HOTSPOT_MULTIPLIER - 1) * expected)))
+            k = min(len(pool), max(15, round((HOTSPOT_MULTIPLIER - 1) * expected)))
             rows = b.rng.choice(pool, k, replace=False)
             x, y = b.points_in_lsoas(np.full(k, lsoa))
             records.loc[rows, "x"], records.loc[rows, "y"] = x, y

@@ -64,11 +64,12 @@ def build_units(
         frame = frame.assign(district=frame["district_name"], csp=frame["csp_name"])
     elif unit in ("district", "csp"):
         key = "district" if unit == "district" else "csp"
+        keys = [f"{key}_code", f"{key}_name"]
+        carried = {c: "first" for c in ("district_name", "csp_name") if c not in keys}
         frame = lsoas.dissolve(
-            by=[f"{key}_code", f"{key}_name"],
-            as_index=False,
-            aggfunc={"population": "sum", "district_name": "first", "csp_name": "first"},
+            by=keys, as_index=False, aggfunc={"population": "sum", **carried}
         ).rename(columns={f"{key}_code": "area_code", f"{key}_name": "area_name"})
+        frame[f"{key}_name"] = frame["area_name"]
         frame = frame.assign(district=frame["district_name"], csp=frame["csp_name"])
     elif unit == "ward":
         if geo.wards is None:
@@ -90,6 +91,8 @@ def build_units(
         raise one_of("unit", UNITS, unit)
     cols = ["area_code", "area_name", "district", "csp", "population", "geometry"]
     out = gpd.GeoDataFrame(frame[cols], geometry="geometry", crs=BNG)
+    # a cell with records but no postcode has no residents; one keeps rates finite
+    out["population"] = np.maximum(out["population"].to_numpy(float), 1.0)
     return Units(unit, out.sort_values("area_code").reset_index(drop=True))
 
 
@@ -131,9 +134,6 @@ def _cells(
     share = lsoas["population"].to_numpy() / np.maximum(per_lsoa, 1)
     points["population"] = share[points["lsoa_index"]]
     points["cell"] = cell_codes(unit, points["easting"].to_numpy(), points["northing"].to_numpy())
-    # each cell belongs to the LSOA holding most of its postcodes
-    main = points.groupby(["cell", "lsoa_index"]).size().reset_index(name="n")
-    main = main.sort_values("n", ascending=False).drop_duplicates("cell").set_index("cell")
     if extra is not None and len(extra[0]):
         found = geo.locate(extra[0], extra[1])
         more = pd.DataFrame(
@@ -145,7 +145,10 @@ def _cells(
         )
         points = pd.concat([points, more], ignore_index=True)
     cells = points.groupby("cell")["population"].sum()
-    lsoa_of = main["lsoa_index"].reindex(cells.index).to_numpy()
+    # each cell belongs to the LSOA holding most of its postcodes (or records)
+    main = points.groupby(["cell", "lsoa_index"]).size().reset_index(name="n")
+    main = main.sort_values("n", ascending=False).drop_duplicates("cell").set_index("cell")
+    lsoa_of = main["lsoa_index"].reindex(cells.index).to_numpy().astype(np.int64)
     return pd.DataFrame(
         {
             "area_code": cells.index.to_numpy(),

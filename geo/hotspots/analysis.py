@@ -26,30 +26,14 @@ from geo.hotspots.scan import ScanResult, spatial_scan
 from geo.hotspots.weights import build_weights
 
 #: Columns of the hotspot table, in order (the CLI contract).
+# fmt: off
 HOTSPOT_COLUMNS = [
-    "area_code",
-    "area_name",
-    "district",
-    "csp",
-    "count",
-    "expected",
-    "gi_z",
-    "gi_p",
-    "gi_p_fdr",
-    "hotspot_class",
-    "excess_z",
-    "excess_class",
-    "lisa_i",
-    "lisa_p",
-    "lisa_class",
-    "excess",
-    "smr",
-    "eb_ratio",
-    "poisson_p",
-    "excess_p_fdr",
-    "lisa_p_fdr",
-    "population",
+    "area_code", "area_name", "district", "csp", "count", "expected", "gi_z", "gi_p",
+    "gi_p_fdr", "hotspot_class", "excess_z", "excess_class", "lisa_i", "lisa_p", "lisa_class",
+    "risk_class", "risk_p_fdr", "excess", "smr", "eb_ratio", "poisson_p", "excess_p_fdr",
+    "lisa_p_fdr", "population",
 ]
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -107,7 +91,8 @@ def hotspots(
         permutations=0,
         seed=seed,
     )
-    lisa = local_moran(counts, matrix, permutations=permutations, seed=seed)
+    # Local Moran has no analytical inference here: it always gets some permutations
+    lisa = local_moran(counts, matrix, permutations=max(permutations, 99), seed=seed)
     table = units.frame.assign(count=counts.astype(int), expected=np.round(expected, 3))
     table = pd.concat(
         [table.reset_index(drop=True), gi.to_frame(), ex.to_frame(), lisa.to_frame()], axis=1
@@ -126,6 +111,7 @@ def hotspots(
         "weights": weights,
         "islands_joined": neighbours.islands_joined,
         "permutations": permutations,
+        "lisa_permutations": max(permutations, 99),
         "seed": seed,
         "gi_fdr_on": gi.fdr_applied_to,
         "lisa_fdr_on": lisa.fdr_applied_to,

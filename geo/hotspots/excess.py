@@ -5,6 +5,10 @@ to expect, with small numbers tamed by Empirical Bayes smoothing.
 - ``eb_ratio``: the global Empirical Bayes (Marshall 1991, esda's ``Empirical_Bayes``)
   smoothed rate divided by the area-wide rate: small units are pulled towards 1;
 - ``poisson_p``: P(X ≥ observed) for X ~ Poisson(expected), one-sided;
+- ``risk_class``: each unit on its own: Poisson tests of observed against expected
+  (upper tail for hot, lower tail for cold), Benjamini–Hochberg FDR over all units, in
+  the seven classes. This is the answer to "which areas have unusually high risk per
+  resident?" and finds single-area hotspots that neighbourhood statistics smooth away;
 - ``excess_z`` / ``excess_class``: Gi* on the excess (observed − expected), i.e. where
   excess clusters with excess around it, classed with FDR like ``hotspot_class``.
 """
@@ -18,6 +22,7 @@ import pandas as pd
 from esda.smoothing import Empirical_Bayes
 from scipy import sparse, stats
 
+from geo.hotspots._inference import fdr, hotspot_class
 from geo.hotspots.gistar import GiStar, gi_star
 
 
@@ -28,6 +33,8 @@ class Excess:
     smr: np.ndarray
     eb_ratio: np.ndarray
     poisson_p: np.ndarray
+    risk_p_fdr: np.ndarray
+    risk_class: np.ndarray
     gi: GiStar
 
     def to_frame(self) -> pd.DataFrame:
@@ -37,6 +44,8 @@ class Excess:
                 "smr": self.smr,
                 "eb_ratio": self.eb_ratio,
                 "poisson_p": self.poisson_p,
+                "risk_p_fdr": self.risk_p_fdr,
+                "risk_class": self.risk_class,
             }
         )
         return pd.concat([frame, self.gi.to_frame(prefix="excess")], axis=1)
@@ -62,6 +71,11 @@ def excess_risk(
         eb_ratio = eb_rate / overall
     else:
         eb_ratio = np.ones(len(o))
-    poisson_p = stats.poisson.sf(o - 1, np.maximum(e, 1e-12))
+    mean = np.maximum(e, 1e-12)
+    poisson_p = stats.poisson.sf(o - 1, mean)  # P(X >= o)
+    lower_p = stats.poisson.cdf(o, mean)  # P(X <= o)
+    high = poisson_p <= lower_p
+    q = fdr(np.minimum(1.0, 2 * np.minimum(poisson_p, lower_p)))  # two-sided, then FDR
+    risk_class = hotspot_class(np.where(high, 1.0, -1.0), q)
     gi = gi_star(o - e, neighbours, permutations=permutations, seed=seed)
-    return Excess(o, e, smr, eb_ratio, poisson_p, gi)
+    return Excess(o, e, smr, eb_ratio, poisson_p, q, risk_class, gi)

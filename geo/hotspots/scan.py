@@ -134,7 +134,7 @@ def spatial_scan(
     # best window first; keep windows sharing no unit with a better one
     flat = np.argsort(llr, axis=None)[::-1]
     taken = np.zeros(len(c), dtype=bool)
-    rows = []
+    rows: list[dict[str, object]] = []
     codes = codes if codes is not None else np.arange(len(c)).astype(str)
     for f in flat:
         centre, k = divmod(int(f), order.shape[1])
