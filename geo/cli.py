@@ -161,6 +161,8 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     from geo.hotspots.analysis import hotspots
 
     incidents, geo, population, source = _analysis_inputs(args)
+    if args.unit == "auto":
+        return _optimized(args, incidents, geo)
     result = hotspots(
         incidents,
         geo,
@@ -192,6 +194,84 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     if args.out:
         write_frame(table, Path(args.out), layer="hotspots")
         print(f"wrote {len(table)} units to {args.out}")
+    return 0
+
+
+def _optimized(args: argparse.Namespace, incidents, geo) -> int:
+    from geo.export import write_frame
+    from geo.hotspots.optimized import optimized_hotspots
+
+    chosen = _filters(args).apply(incidents)
+    result = optimized_hotspots(
+        chosen["easting"].to_numpy(float),
+        chosen["northing"].to_numpy(float),
+        geo.forces.union_all(),
+    )
+    c = result.choices
+    print(
+        f"optimized hot spot analysis: {c['incidents']} incidents "
+        f"({c['locational_outliers']} locational outliers left out of the scale decisions)"
+    )
+    print(
+        f"cell size {c['cell_m']} m (nearest-neighbour mean {c['mean_nn_m']} m, median "
+        f"{c['median_nn_m']} m); {c['cells']} cells"
+    )
+    print(f"distance band {c['distance_band_m']} m: {c['distance_band_from']}")
+    counts = result.table["hotspot_class"].value_counts()
+    print("hotspot_class: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    if args.out:
+        write_frame(result.table, Path(args.out), layer="optimized_hotspots")
+        print(f"wrote {len(result.table)} cells to {args.out}")
+    return 0
+
+
+def cmd_kde(args: argparse.Namespace) -> int:
+    from geo.export import write_frame
+    from geo.hotspots.kde import kernel_density
+
+    incidents, _, _, _ = _analysis_inputs(args)
+    chosen = _filters(args).apply(incidents)
+    surface = kernel_density(
+        chosen["easting"].to_numpy(float),
+        chosen["northing"].to_numpy(float),
+        bandwidth_m=args.bandwidth,
+        cell_m=args.cell,
+        kernel=args.kernel,
+    )
+    print(
+        f"{surface.n_records} records; {surface.kernel} kernel, bandwidth "
+        f"{surface.bandwidth:.0f} m, cells of {surface.cell:.0f} m; peak "
+        f"{surface.density.max():.1f} records per km²"
+    )
+    if args.out:
+        frame = surface.to_frame()
+        write_frame(frame, Path(args.out), layer="density")
+        print(f"wrote {len(frame)} cells to {args.out}")
+    return 0
+
+
+def cmd_clusters(args: argparse.Namespace) -> int:
+    from geo.export import write_frame
+    from geo.hotspots.clusters import point_clusters
+
+    incidents, _, _, _ = _analysis_inputs(args)
+    chosen = _filters(args).apply(incidents)
+    result = point_clusters(
+        chosen, eps_m=args.eps, min_samples=args.min_samples, hdbscan=args.hdbscan
+    )
+    print(
+        f"{result.method}: {len(result.table)} clusters holding "
+        f"{int((result.labels > 0).sum())} of {len(chosen)} records"
+    )
+    for row in result.table.head(10).to_dict("records"):
+        print(
+            f"  cluster {row['cluster_id']}: {row['records']} records at "
+            f"{row['distinct_locations']} locations around "
+            f"E{row['centre_easting']:.0f} N{row['centre_northing']:.0f}"
+        )
+    if args.out:
+        write_frame(result.table, Path(args.out), layer="clusters")
+        print(f"wrote {len(result.table)} clusters to {args.out}")
     return 0
 
 
@@ -235,7 +315,9 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--setting", action="append", help="only these settings (repeatable)")
     p.add_argument("--record-type", choices=("crime", "incident"))
     p.add_argument(
-        "--unit", default="lsoa", help="lsoa (default), ward, district, csp, hex:RES, grid:METRES"
+        "--unit",
+        default="lsoa",
+        help="lsoa (default), ward, district, csp, hex:RES, grid:METRES, or auto (hotspots only)",
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", metavar="FILE", help="FILE.geojson, FILE.gpkg or FILE.csv")
@@ -349,6 +431,29 @@ def build_parser() -> argparse.ArgumentParser:
     hs.add_argument("--permutations", type=int, default=999)
     hs.set_defaults(func=cmd_hotspots)
 
+    kd = sub.add_parser("kde", help="kernel density surface of records (e.g. a setting)")
+    _add_filters(kd)
+    kd.add_argument(
+        "--bandwidth",
+        type=float,
+        metavar="M",
+        help="metres (default: Silverman-type rule, at least 300 m)",
+    )
+    kd.add_argument(
+        "--cell", type=float, metavar="M", help="cell size in metres (default bandwidth/5)"
+    )
+    kd.add_argument("--kernel", choices=("quartic", "gaussian", "uniform"), default="quartic")
+    kd.set_defaults(func=cmd_kde)
+
+    cl = sub.add_parser("clusters", help="repeat locations and micro-clusters (DBSCAN/HDBSCAN)")
+    _add_filters(cl)
+    cl.add_argument(
+        "--eps", type=float, default=50.0, metavar="M", help="DBSCAN radius (default 50 m)"
+    )
+    cl.add_argument("--min-samples", type=int, default=5, help="records per cluster (default 5)")
+    cl.add_argument("--hdbscan", action="store_true", help="HDBSCAN instead of DBSCAN")
+    cl.set_defaults(func=cmd_clusters)
+
     sc = sub.add_parser("scan", help="Kulldorff spatial scan: most likely high-rate clusters")
     _add_filters(sc)
     sc.add_argument("--max-radius", type=float, metavar="M", help="largest circle radius in metres")
@@ -415,6 +520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except TensionmapError as exc:
         return _fail(str(exc))
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        return 0
     except KeyboardInterrupt:
         print("interrupted; the store is unchanged by the unfinished step", file=sys.stderr)
         return 1

@@ -93,10 +93,63 @@ def build_demo(
         engine.dispose()
         for suffix in (".csv", ".gpkg"):
             write_table(frame, workspace.outputs_dir / f"incidents{suffix}")
+    with steps.step("hotspots, spatial scan, density and clusters"):
+        built["analyses"] = _run_analyses(workspace, geography, data)
+    a = built["analyses"]
+    say(
+        f"  {a['hotspot_lsoas']} LSOAs with significant excess clustering, "
+        f"{a['residential_risk_lsoas']} with high residential risk, "
+        f"{a['significant_scan_clusters']} significant scan clusters, "
+        f"{a['repeat_locations']} repeat locations"
+    )
     built["timings"] = steps.timings
     built["outputs"] = sorted(p.name for p in workspace.outputs_dir.iterdir())
     say(f"outputs in {workspace.outputs_dir}: {', '.join(built['outputs'])}")
     return built
+
+
+def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> dict[str, Any]:
+    """Every analysis that exists, on the demo records, written to ``outputs/``."""
+    from geo.boundary_import import import_population
+    from geo.export import write_frame
+    from geo.hotspots.aggregate import Filters
+    from geo.hotspots.analysis import hotspots, scan
+    from geo.hotspots.clusters import point_clusters
+    from geo.hotspots.kde import kernel_density
+    from geo.population import CENSUS_FILE, lsoa_population
+    from geo.store import connect, read_incidents
+
+    if data is not None and (data / CENSUS_FILE).exists():
+        import_population(workspace, data / CENSUS_FILE)
+    population, _ = lsoa_population(geography, geography_dir=workspace.geography_dir)
+    engine = connect(workspace.database_url)
+    incidents = read_incidents(engine)
+    engine.dispose()
+    out = workspace.outputs_dir
+    table = hotspots(incidents, geography, population).table
+    write_frame(table, out / "hotspots_lsoa.gpkg", layer="hotspots")
+    residential = hotspots(
+        incidents, geography, population, filters=Filters(settings=("residential",))
+    )
+    write_frame(residential.table, out / "hotspots_residential_lsoa.gpkg", layer="hotspots")
+    clusters = scan(incidents, geography, population, max_radius_m=3000, replications=999).clusters
+    clusters.to_csv(out / "scan_clusters.csv", index=False)
+    for setting in ("public_transport", "nte", "taxi"):
+        chosen = Filters(settings=(setting,)).apply(incidents)
+        surface = kernel_density(
+            chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float), bandwidth_m=500
+        )
+        write_frame(surface.to_frame(), out / f"density_{setting}.geojson", layer="density")
+    repeats = point_clusters(incidents, eps_m=10, min_samples=4)
+    write_frame(repeats.table, out / "repeat_locations.gpkg", layer="clusters")
+    return {
+        "hotspot_lsoas": int(table["excess_class"].isin(["hot_95", "hot_99"]).sum()),
+        "residential_risk_lsoas": int(
+            residential.table["risk_class"].isin(["hot_95", "hot_99"]).sum()
+        ),
+        "significant_scan_clusters": int((clusters["p_value"] < 0.05).sum()),
+        "repeat_locations": len(repeats.table),
+    }
 
 
 def run_demo(
