@@ -180,16 +180,17 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     )
     print(f"FDR (Benjamini-Hochberg) on: Gi* {s['gi_fdr_on']}; Local Moran {s['lisa_fdr_on']}")
     table = result.table
-    for column in ("excess_class", "hotspot_class", "lisa_class"):
+    for column in ("risk_class", "excess_class", "hotspot_class", "lisa_class"):
         counts = table[column].value_counts()
         print(f"{column}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
-    top = table[table["excess_class"].str.startswith("hot")].sort_values(
-        "excess_z", ascending=False
-    )
-    for row in top.head(10).itertuples():
+    top = table[table["risk_class"].str.startswith("hot")].sort_values("poisson_p")
+    if len(top):
+        print("highest risk per resident (risk_class):")
+    for row in top.head(10).to_dict("records"):
         print(
-            f"  {row.area_code} {row.area_name} ({row.csp}): {row.count} records, "
-            f"{row.expected:.1f} expected, {row.excess_class}"
+            f"  {row['area_code']} {row['area_name']} ({row['csp']}): {row['count']} records, "
+            f"{row['expected']:.1f} expected, {row['risk_class']}, "
+            f"excess clustering {row['excess_class']}"
         )
     if args.out:
         write_frame(table, Path(args.out), layer="hotspots")
