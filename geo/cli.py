@@ -139,6 +139,8 @@ def _filters(args: argparse.Namespace):
         strands=tuple(args.strand or ()),
         settings=tuple(args.setting or ()),
         record_type=args.record_type,
+        force=args.force,
+        csp=tuple(args.csp or ()),
     )
 
 
@@ -315,6 +317,10 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strand", action="append", help="only these strands (repeatable)")
     p.add_argument("--setting", action="append", help="only these settings (repeatable)")
     p.add_argument("--record-type", choices=("crime", "incident"))
+    p.add_argument("--force", choices=("hertfordshire", "cambridgeshire"), help="one force only")
+    p.add_argument(
+        "--csp", action="append", metavar="CODE", help="only these CSP codes (repeatable)"
+    )
     p.add_argument(
         "--unit",
         default="lsoa",

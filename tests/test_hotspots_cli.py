@@ -202,3 +202,44 @@ def test_planted_hotspots_are_found_on_the_demo(tmp_path, default_geography, ope
     print(json.dumps({"found": found, "false": false}))
     assert np.mean(found) >= 0.8
     assert max(false) <= 0.05
+
+
+def test_force_and_csp_filters_restrict_the_study_area(small_ws, tmp_path, capsys):
+    out = tmp_path / "cambs.csv"
+    assert (
+        main(
+            [
+                "hotspots",
+                "--workspace",
+                str(small_ws.root),
+                "--force",
+                "cambridgeshire",
+                "--permutations",
+                "0",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    table = pd.read_csv(out)
+    assert len(table) == 487  # Cambridgeshire's LSOAs only
+    assert table["expected"].sum() == pytest.approx(table["count"].sum())
+    out = tmp_path / "cambridge.csv"
+    assert (
+        main(
+            [
+                "hotspots",
+                "--workspace",
+                str(small_ws.root),
+                "--csp",
+                "E07000008",
+                "--permutations",
+                "0",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert set(pd.read_csv(out)["csp"]) == {"Cambridge"}

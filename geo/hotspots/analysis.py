@@ -47,9 +47,31 @@ class HotspotResult:
         return pd.DataFrame(self.table.drop(columns="geometry"))
 
 
+def restrict(
+    geo: Geography, population: np.ndarray, filters: Filters
+) -> tuple[Geography, np.ndarray]:
+    """The study area a force or CSP filter implies: its LSOAs only, so that the rest of
+    the map does not enter the expected counts as empty, cold areas."""
+    keep = np.ones(len(geo.lsoas), dtype=bool)
+    if filters.force:
+        keep &= (geo.lsoas["force"].str.lower() == filters.force.lower()).to_numpy()
+    if filters.csp:
+        keep &= geo.lsoas["csp_code"].isin(filters.csp).to_numpy()
+    if keep.all():
+        return geo, population
+    if not keep.any():
+        raise TensionmapError("the force/CSP filter matches no area of the boundary set.")
+    lsoas = geo.lsoas[keep].reset_index(drop=True)
+    wards = None
+    if geo.wards is not None and "ward_code" in lsoas:
+        wards = geo.wards[geo.wards["ward_code"].isin(lsoas["ward_code"])].reset_index(drop=True)
+    return Geography(lsoas, wards, None, geo.source), population[keep]
+
+
 def prepare(
     incidents: pd.DataFrame, geo: Geography, population: np.ndarray, *, unit: str, filters: Filters
 ) -> tuple[Units, np.ndarray, np.ndarray, int]:
+    geo, population = restrict(geo, population, filters)
     chosen = filters.apply(incidents)
     points = (chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float))
     units = build_units(geo, unit, population, points=points)
