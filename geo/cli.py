@@ -331,6 +331,21 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     _add_workspace(p)
 
 
+def cmd_retag(args: argparse.Namespace) -> int:
+    from geo.retag import retag
+
+    print("\n".join(retag(_workspace(args, create=False)).lines()))
+    return 0
+
+
+def cmd_train_classifier(args: argparse.Namespace) -> int:
+    from geo.setting_classifier import evaluate_classifier
+
+    report = evaluate_classifier(Path(args.path), folds=args.folds, seed=args.seed)
+    print(report.to_string(index=False))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from geo.demo.run import generate_to, run_demo
 
@@ -429,6 +444,21 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("path", help="CSV with an LSOA code and a population column")
     _add_workspace(bp)
     bp.set_defaults(func=cmd_boundaries_population)
+
+    rt = sub.add_parser("retag", help="re-run settings tagging over the whole store")
+    _add_workspace(rt)
+    rt.set_defaults(func=cmd_retag)
+
+    tc = sub.add_parser(
+        "train-classifier",
+        help="cross-validate a text classifier of settings on labelled examples (suggestions only)",
+    )
+    tc.add_argument(
+        "path", help="CSV with description, location_type and a labelled setting column"
+    )
+    tc.add_argument("--folds", type=int, default=5)
+    tc.add_argument("--seed", type=int, default=0)
+    tc.set_defaults(func=cmd_train_classifier)
 
     hs = sub.add_parser("hotspots", help="Gi*, excess-risk and Local Moran hotspots per unit")
     _add_filters(hs)

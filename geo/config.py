@@ -60,6 +60,13 @@ SETTINGS: tuple[Setting, ...] = (
         5,
         "Counts below this are suppressed in anything a partner sees.",
     ),
+    Setting(
+        "tagging",
+        {},
+        "Settings-tagging rules added to the defaults: [tagging.keywords], "
+        "[tagging.location_types], [tagging.occupations] (setting = [words]), negations, "
+        "station_distance_m, nte_distance_m, school_distance_m.",
+    ),
 )
 
 
@@ -73,6 +80,7 @@ class Config:
     database_url: str = ""
     tile_url: str = SETTINGS[4].default
     small_count_threshold: int = 5
+    tagging: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_toml(cls, path: Path) -> Config:
@@ -104,6 +112,12 @@ def _toml_value(value: Any) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{}"
+            if not value
+            else "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        )
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

@@ -1,20 +1,53 @@
-"""Settings tagging: which settings (public transport, NTE, taxi, online, school, …) a record
-belongs to, with the reason each was given.
+"""Settings tagging: public transport, night-time economy, taxi, online, school, … with
+the reason each setting was given.
 
-This first version reads the two explicit fields, ``location_type`` and ``online``.
-Description keywords, time windows and proximity to places extend it (the settings
-tagging issue); every rule records its reason as ``"<rule>:<evidence>"``.
+Rule families, strongest evidence first:
+
+1. ``location_type`` vocabulary (``Bus``, ``Railway station``, ``Takeaway`` …);
+2. keywords and phrases in ``description``, with simple negation handled ("not on the
+   bus" does not tag public transport);
+3. victim or suspect occupation, when an export maps those columns (taxi driver, door
+   staff, takeaway staff …);
+4. the ``online`` flag;
+5. proximity, used only when the record's own words name no setting (a vague location
+   type such as "Street" and no keyword): within ``station_distance_m`` of a rail or bus
+   station → public transport; within ``nte_distance_m`` of night-time-economy premises
+   during NTE hours → NTE; within ``school_distance_m`` of a school during school hours
+   on a term day → school.
+
+NTE hours: 20:00–04:00 on nights starting Thursday, Friday or Saturday, and on eves of
+bank holidays (England and Wales). Every rule is configurable in the workspace's
+``tensionmap.toml`` under ``[tagging]``; reasons read ``rule:evidence``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
+import numpy as np
 import pandas as pd
+from dateutil.easter import easter
+from scipy.spatial import cKDTree
 
-#: Location-type words (matched as whole words, case-insensitive) → setting.
-LOCATION_TYPE_RULES: dict[str, tuple[str, ...]] = {
+from geo._errors import WorkspaceError
+
+SETTING_ORDER = (
+    "public_transport",
+    "nte",
+    "taxi",
+    "online",
+    "school",
+    "residential",
+    "street",
+    "retail",
+)
+
+LOCATION_TYPES: dict[str, tuple[str, ...]] = {
     "public_transport": (
         "bus",
         "bus station",
@@ -24,19 +57,18 @@ LOCATION_TYPE_RULES: dict[str, tuple[str, ...]] = {
         "railway",
         "railway station",
         "rail",
-        "station",
         "tram",
         "guided bus",
+        "guided busway",
         "platform",
         "underground",
     ),
-    "taxi": ("taxi", "private hire", "minicab", "taxi rank"),
+    "taxi": ("taxi", "private hire", "private hire vehicle", "minicab", "taxi rank"),
     "nte": (
         "pub",
         "bar",
         "nightclub",
         "night club",
-        "club",
         "licensed premises",
         "takeaway",
         "take away",
@@ -44,45 +76,371 @@ LOCATION_TYPE_RULES: dict[str, tuple[str, ...]] = {
         "late night refreshment",
         "restaurant",
     ),
-    "school": ("school", "college", "academy", "school gate"),
+    "school": (
+        "school",
+        "college",
+        "academy",
+        "school gate",
+        "school gates",
+        "outside school gates",
+    ),
     "online": ("online", "internet", "social media", "email", "text message"),
     "residential": ("dwelling", "house", "home", "flat", "flats", "residential", "garden"),
     "street": ("street", "road", "footpath", "park", "car park", "public place"),
     "retail": ("shop", "supermarket", "store", "retail", "shopping centre", "petrol station"),
 }
 
-_PATTERNS = {
-    setting: re.compile(
-        r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"
-    )
-    for setting, words in LOCATION_TYPE_RULES.items()
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "public_transport": (
+        "bus",
+        "buses",
+        "coach",
+        "train",
+        "railway",
+        "rail station",
+        "railway station",
+        "platform",
+        "tram",
+        "bus station",
+        "bus stop",
+        "busway",
+        r"number \d+ bus",
+    ),
+    "taxi": ("taxi", "taxis", "private hire", "minicab", "cab driver", "taxi rank"),
+    "nte": (
+        "pub",
+        "nightclub",
+        "night club",
+        "takeaway",
+        "take-away",
+        "kebab shop",
+        "door staff",
+        "doorman",
+        "bouncer",
+        "licensed premises",
+        "behind the bar",
+        "late-night",
+        "late night",
+    ),
+    "online": (
+        "social media",
+        "online",
+        "facebook",
+        "twitter",
+        "instagram",
+        "whatsapp",
+        "tiktok",
+        "snapchat",
+        "email",
+        "text message",
+        "posted",
+    ),
+    "school": ("school", "pupil", "pupils", "playground", "school gates", "college"),
+    "residential": (
+        "front door",
+        "letterbox",
+        "neighbour",
+        "outside their home",
+        "her home",
+        "his home",
+    ),
+    "retail": ("shop staff", "supermarket", "shopper", "checkout", "shopping centre"),
+    "street": ("walking along the road", "in the park", "along the road"),
 }
 
+OCCUPATIONS: dict[str, tuple[str, ...]] = {
+    "taxi": ("taxi driver", "private hire driver", "cab driver", "minicab driver"),
+    "nte": ("door staff", "doorman", "door supervisor", "bouncer", "takeaway staff", "bar staff"),
+    "public_transport": ("bus driver", "train guard", "ticket inspector", "rail staff"),
+}
 
-def tag_settings(location_type: pd.Series, online: pd.Series) -> pd.DataFrame:
-    """Settings per record from ``location_type`` text and the ``online`` flag.
+NEGATIONS = ("not", "no", "never", "wasn't", "weren't", "didn't", "rather than", "instead of")
+#: Location types that say nothing about the setting: proximity may then decide.
+VAGUE_LOCATION_TYPES = ("", "street", "other", "public place", "unknown", "n/a")
+NTE_START_DAYS = (3, 4, 5)  # Thursday, Friday, Saturday evenings
+NTE_HOURS = (20, 4)  # 20:00 to 04:00 the next morning
 
-    Returns a frame aligned to the input with ``settings`` (``;``-joined, vocabulary
-    order) and ``setting_reasons`` (JSON object setting → reason). Work is done once per
-    distinct (location type, online) pair, so a million records cost a handful of rules.
+
+@dataclass(frozen=True)
+class TaggingRules:
+    """The rule tables; build with :meth:`from_config` to apply a workspace's additions."""
+
+    location_types: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(LOCATION_TYPES))
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(KEYWORDS))
+    occupations: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(OCCUPATIONS))
+    negations: tuple[str, ...] = NEGATIONS
+    station_distance_m: float = 100.0
+    nte_distance_m: float = 50.0
+    school_distance_m: float = 100.0
+
+    @classmethod
+    def from_config(cls, table: dict[str, Any] | None) -> TaggingRules:
+        """Defaults extended by a ``[tagging]`` table: ``location_types.<setting>``,
+        ``keywords.<setting>``, ``occupations.<setting>`` (lists added to the defaults),
+        ``negations`` and the three distances."""
+        rules = cls()
+        if not table:
+            return rules
+        known = {
+            "location_types",
+            "keywords",
+            "occupations",
+            "negations",
+            "station_distance_m",
+            "nte_distance_m",
+            "school_distance_m",
+        }
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise WorkspaceError(f"[tagging]: unknown key(s) {unknown}; known: {sorted(known)}.")
+        changes: dict[str, Any] = {}
+        for key in ("location_types", "keywords", "occupations"):
+            merged = dict(getattr(rules, key))
+            for setting, words in (table.get(key) or {}).items():
+                if setting not in SETTING_ORDER:
+                    raise WorkspaceError(
+                        f"[tagging.{key}]: {setting!r} is not a setting; "
+                        f"settings are {SETTING_ORDER}."
+                    )
+                merged[setting] = (*merged.get(setting, ()), *map(str, words))
+            changes[key] = merged
+        if "negations" in table:
+            changes["negations"] = tuple(map(str, table["negations"]))
+        for key in ("station_distance_m", "nte_distance_m", "school_distance_m"):
+            if key in table:
+                changes[key] = float(table[key])
+        return replace(rules, **changes)
+
+
+@dataclass(frozen=True)
+class Places:
+    """BNG coordinates of the places proximity rules use."""
+
+    stations: np.ndarray  # (n, 2) rail and bus stations
+    nte: np.ndarray
+    schools: np.ndarray
+
+    @classmethod
+    def from_frame(cls, places: pd.DataFrame) -> Places:
+        """From the store's ``places`` table (``kind``, ``subtype``, ``easting``, ``northing``)."""
+        xy = places[["easting", "northing"]].to_numpy(dtype=float)
+        kind = places["kind"].to_numpy()
+        subtype = places["subtype"].fillna("").to_numpy()
+        station = (kind == "transport") & np.isin(
+            subtype,
+            [
+                "rail_station",
+                "rail_station_entrance",
+                "bus_station_bay",
+                "bus_station_entrance",
+                "bus_station_access",
+                "metro_station",
+            ],
+        )
+        return cls(xy[station], xy[kind == "nte"], xy[kind == "school"])
+
+    @classmethod
+    def none(cls) -> Places:
+        empty = np.empty((0, 2))
+        return cls(empty, empty, empty)
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    parts = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
+    # plain words are escaped; entries with regex syntax (\d) are used as written
+    return "|".join(p if "\\" in p else re.escape(p) for p in parts)
+
+
+@cache
+def _patterns(words: tuple[str, ...], negations: tuple[str, ...]) -> tuple[str, str]:
+    alt = _alternation(words)
+    positive = rf"\b(?:{alt})\b"
+    negated = rf"\b(?:{_alternation(negations)})\s+(?:\w+\s+){{0,3}}?(?:{alt})\b"
+    return positive, negated
+
+
+def _first_match(text: pd.Series, words: tuple[str, ...]) -> pd.Series:
+    alt = _alternation(words)
+    return text.str.extract(rf"\b({alt})\b", expand=False)
+
+
+def bank_holidays(year: int) -> set[date]:
+    """England and Wales bank holidays (with substitute days)."""
+    days: set[date] = set()
+
+    def monday_substitute(d: date, taken: set[date]) -> date:
+        while d.weekday() >= 5 or d in taken:
+            d += timedelta(days=1)
+        return d
+
+    days.add(monday_substitute(date(year, 1, 1), set()))
+    e = easter(year)
+    days |= {e - timedelta(days=2), e + timedelta(days=1)}
+    may = date(year, 5, 1)
+    days.add(may + timedelta(days=(7 - may.weekday()) % 7))  # early May: first Monday
+    for month in (5, 8):  # spring and summer: last Monday
+        last = date(year, month, 31)
+        days.add(last - timedelta(days=last.weekday()))
+    christmas = monday_substitute(date(year, 12, 25), set())
+    days |= {christmas, monday_substitute(date(year, 12, 26), {christmas})}
+    return days
+
+
+def in_nte_hours(when: pd.Series) -> np.ndarray:
+    """Inside 20:00–04:00 on nights starting Thu/Fri/Sat or on a bank holiday's eve.
+    A time after midnight belongs to the night that started the evening before."""
+    hour = when.dt.hour.to_numpy()
+    evening = hour >= NTE_HOURS[0]
+    early = hour < NTE_HOURS[1]
+    night_start = (when - pd.to_timedelta(np.where(early, 1, 0), unit="D")).dt.normalize()
+    years = range(int(when.dt.year.min()) - 1, int(when.dt.year.max()) + 2) if len(when) else []
+    eves = {pd.Timestamp(d - timedelta(days=1)) for y in years for d in bank_holidays(y)}
+    start_ok = night_start.dt.dayofweek.isin(NTE_START_DAYS) | night_start.isin(eves)
+    return ((evening | early) & start_ok.to_numpy()).astype(bool)
+
+
+def in_school_hours(when: pd.Series) -> np.ndarray:
+    """08:00–16:00 Monday to Friday on likely term days (not August, the Christmas
+    fortnight, the Easter fortnight or bank holidays)."""
+    day = when.dt.normalize()
+    weekday = when.dt.dayofweek.to_numpy() < 5
+    hours = (when.dt.hour >= 8).to_numpy() & (when.dt.hour < 16).to_numpy()
+    month, dom = when.dt.month.to_numpy(), when.dt.day.to_numpy()
+    christmas = ((month == 12) & (dom >= 20)) | ((month == 1) & (dom <= 3))
+    years = range(int(when.dt.year.min()), int(when.dt.year.max()) + 1) if len(when) else []
+    easter_days = {
+        pd.Timestamp(easter(y)) + pd.Timedelta(days=k) for y in years for k in range(-7, 8)
+    }
+    holidays = {pd.Timestamp(d) for y in years for d in bank_holidays(y)}
+    off = day.isin(easter_days | holidays).to_numpy()
+    return weekday & hours & (month != 8) & ~christmas & ~off
+
+
+def _near(points: np.ndarray, places: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each point is within ``distance`` metres of a place, and how far the nearest is."""
+    if len(places) == 0 or len(points) == 0:
+        return np.zeros(len(points), dtype=bool), np.full(len(points), np.inf)
+    d, _ = cKDTree(places).query(points, k=1, distance_upper_bound=distance)
+    return np.isfinite(d), d
+
+
+def tag_records(
+    records: pd.DataFrame,
+    *,
+    rules: TaggingRules | None = None,
+    places: Places | None = None,
+) -> pd.DataFrame:
+    """Settings and reasons for each record.
+
+    ``records`` may have ``location_type``, ``description``, ``online``, ``recorded_at``,
+    ``time_known``, ``easting``, ``northing``, ``victim_occupation``,
+    ``suspect_occupation``; absent columns are simply not evidence.
+
+    Returns a frame aligned to ``records`` with ``settings`` (``;``-joined, in
+    :data:`SETTING_ORDER`) and ``setting_reasons`` (JSON object setting → reason).
     """
-    text = location_type.fillna("").astype(str).str.strip().str.lower()
-    flag = online.astype("boolean").fillna(False).astype(bool)
-    keys = pd.DataFrame({"text": text, "online": flag})
-    distinct = keys.drop_duplicates().reset_index(drop=True)
-    settings, reasons = [], []
-    for row in distinct.itertuples(index=False):
-        found = {}
-        for setting, pattern in _PATTERNS.items():
-            match = pattern.search(str(row.text))
-            if match:
-                found[setting] = f"location_type:{match.group(1)}"
-        if row.online:
-            found["online"] = "online_flag:true"
-        ordered = [s for s in _PATTERNS if s in found]
-        settings.append(";".join(ordered))
-        reasons.append(json.dumps({s: found[s] for s in ordered}))
-    distinct["settings"], distinct["setting_reasons"] = settings, reasons
-    merged = keys.merge(distinct, on=["text", "online"], how="left")
-    merged.index = location_type.index
-    return merged[["settings", "setting_reasons"]]
+    rules = rules or TaggingRules()
+    places = places or Places.none()
+    idx = records.index
+    n = len(records)
+
+    def text(col: str) -> pd.Series:
+        if col not in records:
+            return pd.Series("", index=idx, dtype=object)
+        return records[col].fillna("").astype(str).str.lower()
+
+    reason: dict[str, pd.Series] = {
+        s: pd.Series(None, index=idx, dtype=object) for s in SETTING_ORDER
+    }
+
+    def give(setting: str, mask: np.ndarray | pd.Series, why: pd.Series | str) -> None:
+        current = reason[setting]
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=idx) & current.isna()
+        if mask.any():
+            current[mask] = why[mask] if isinstance(why, pd.Series) else why
+
+    location = text("location_type").str.strip()
+    description = text("description")
+    distinct_loc = pd.Series(location.unique())
+    for setting in SETTING_ORDER:
+        hit = _first_match(distinct_loc, rules.location_types.get(setting, ()))
+        lookup = dict(zip(distinct_loc, hit, strict=True))
+        found = location.map(lookup)
+        give(setting, found.notna(), "location_type:" + _blank(found))
+    for setting in SETTING_ORDER:
+        words = rules.keywords.get(setting, ())
+        if not words:
+            continue
+        positive, negated = _patterns(tuple(words), rules.negations)
+        cleaned = description.str.replace(negated, " ", regex=True)  # drop negated mentions
+        found = cleaned.str.extract(f"({positive})", expand=False)
+        give(setting, found.notna(), "description:" + _blank(found).str.strip())
+    for column in ("victim_occupation", "suspect_occupation"):
+        occupation = text(column)
+        for setting, words in rules.occupations.items():
+            found = _first_match(occupation, words)
+            give(setting, found.notna(), f"{column}:" + _blank(found))
+    if "online" in records:
+        flag = records["online"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        give("online", flag, "online_flag:true")
+
+    vague = location.isin(VAGUE_LOCATION_TYPES).to_numpy() & ~_named_by_words(reason)
+    if {"easting", "northing"} <= set(records.columns) and vague.any():
+        xy = records[["easting", "northing"]].to_numpy(dtype=float)
+        located = np.isfinite(xy).all(axis=1) & vague
+        rows = np.flatnonzero(located)
+        when = (
+            pd.to_datetime(records["recorded_at"].iloc[rows]) if "recorded_at" in records else None
+        )
+        timed = (
+            records["time_known"].iloc[rows].fillna(False).to_numpy(dtype=bool)
+            if "time_known" in records
+            else np.ones(len(rows), dtype=bool)
+        )
+        near_station, d = _near(xy[rows], places.stations, rules.station_distance_m)
+        mask = np.zeros(n, dtype=bool)
+        mask[rows[near_station]] = True
+        give("public_transport", mask, _distance_reason("near_station", rows, d, n, idx))
+        if when is not None:
+            near_nte, d = _near(xy[rows], places.nte, rules.nte_distance_m)
+            mask = np.zeros(n, dtype=bool)
+            mask[rows[near_nte & timed & in_nte_hours(when)]] = True
+            give("nte", mask, _distance_reason("near_nte_premises_in_nte_hours", rows, d, n, idx))
+            near_school, d = _near(xy[rows], places.schools, rules.school_distance_m)
+            mask = np.zeros(n, dtype=bool)
+            mask[rows[near_school & timed & in_school_hours(when)]] = True
+            give("school", mask, _distance_reason("near_school_in_school_hours", rows, d, n, idx))
+
+    table = pd.DataFrame(reason)
+    present = table.notna().to_numpy()
+    names = np.array(SETTING_ORDER, dtype=object)
+    settings = [";".join(names[row]) for row in present]
+    reasons = [
+        json.dumps({s: r for s, r in zip(SETTING_ORDER, values, strict=True) if isinstance(r, str)})
+        for values in table.itertuples(index=False, name=None)
+    ]
+    return pd.DataFrame({"settings": settings, "setting_reasons": reasons}, index=idx)
+
+
+def _blank(found: pd.Series) -> pd.Series:
+    """Matched words as text, empty where nothing matched (whatever dtype came back)."""
+    return found.astype(object).where(found.notna(), "").astype(str)
+
+
+def _named_by_words(reason: dict[str, pd.Series]) -> np.ndarray:
+    """Records whose own words (location type other than 'street', keywords, occupation,
+    online flag) already name a specific setting: proximity must not add to them."""
+    specific = ("public_transport", "nte", "taxi", "online", "school", "residential", "retail")
+    named = np.zeros(len(next(iter(reason.values()))), dtype=bool)
+    for s in specific:
+        named |= reason[s].notna().to_numpy()
+    return named
+
+
+def _distance_reason(
+    rule: str, rows: np.ndarray, d: np.ndarray, n: int, idx: pd.Index
+) -> pd.Series:
+    out = pd.Series("", index=idx, dtype=object)
+    finite = np.isfinite(d)
+    out.iloc[rows[finite]] = [f"{rule}:{v:.0f}m" for v in d[finite]]
+    return out

@@ -29,7 +29,7 @@ from geo.ingest.batch import commit_batch
 from geo.ingest.mapping import CANONICAL_COLUMNS, ColumnMapping
 from geo.ingest.reading import RawTable, read_csv_file, require_columns
 from geo.ingest.validate import validate_incidents
-from geo.tagging import tag_settings
+from geo.tagging import Places, TaggingRules, tag_records
 
 log = logging.getLogger(__name__)
 
@@ -193,14 +193,27 @@ def ingest_incidents(
     rows = rows.rename(columns={"in_postcode": "postcode"})
     rows["postcode"] = rows["postcode"].str.upper().str.slice(0, 8)
     rows["victim_key"] = pseudonyms(rows.pop("victim_id"), workspace.pseudonym_key())
-    rows = rows.join(tag_settings(rows["location_type"], rows["online"]))
-    del (
-        canon,
-        values,
-        loc_frame,
-        located,
-        hashed,
-    )  # a million-row file: free what is no longer needed
+    evidence = rows[
+        [
+            "location_type",
+            "description",
+            "online",
+            "recorded_at",
+            "time_known",
+            "easting",
+            "northing",
+        ]
+    ]
+    for column in ("victim_occupation", "suspect_occupation"):
+        if column in canon.columns:
+            evidence = evidence.assign(**{column: canon.loc[rows.index, column]})
+    rows = rows.join(
+        tag_records(
+            evidence, rules=TaggingRules.from_config(cfg.tagging), places=store_places(workspace)
+        )
+    )
+    # a million-row file: free what is no longer needed
+    del canon, values, loc_frame, located, hashed, evidence
     timings["prepare"] = time.perf_counter() - t
     bar.update(n_rows)
 
@@ -232,6 +245,16 @@ def ingest_incidents(
         encoding=raw.encoding,
         seconds=timings,
     )
+
+
+def store_places(workspace: Workspace) -> Places:
+    """The workspace's places for proximity rules (none before places are ingested)."""
+    engine = store.connect(workspace.database_url)
+    try:
+        frame = store.read_table(engine, store.places)
+    finally:
+        engine.dispose()
+    return Places.from_frame(frame) if len(frame) else Places.none()
 
 
 def _duplicates(
