@@ -346,6 +346,54 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_heatmap(args: argparse.Namespace) -> int:
+    from geo.export import write_frame
+    from geo.heatmap import partner_heatmap, write_html
+    from geo.store import connect, read_table
+
+    incidents, geo, _, _ = _analysis_inputs(args)
+    ws = _workspace(args, create=False)
+    engine = connect(ws.database_url)
+    places = read_table(engine, store_places_table())
+    engine.dispose()
+    stations = None
+    if set(args.setting) & {"public_transport", "taxi"}:
+        rail_bus = places["subtype"].isin(["rail_station", "bus_station_bay"])
+        stations = places.loc[rail_bus, ["name", "easting", "northing"]].drop_duplicates("name")
+    heat = partner_heatmap(
+        incidents,
+        geo,
+        settings=tuple(args.setting),
+        start=args.start,
+        end=args.end,
+        k=args.k or ws.config.small_count_threshold,
+        bandwidth_m=args.bandwidth,
+        cell_m=args.cell,
+        stations=stations,
+    )
+    print(f"{', '.join(heat.settings)}, {heat.period}: {len(heat.cells)} cells shown")
+    print(heat.rules)
+    print(heat.csp_table.to_string(index=False))
+    if len(heat.area_table):
+        print(heat.area_table.head(15).to_string(index=False))
+    if args.out:
+        out = Path(args.out)
+        if out.suffix.lower() == ".html":
+            write_html(heat, geo, str(out))
+        else:
+            write_frame(heat.cells, out, layer="heatmap")
+        heat.csp_table.to_csv(out.with_name(out.stem + "-csp.csv"), index=False)
+        heat.area_table.to_csv(out.with_name(out.stem + "-areas.csv"), index=False)
+        print(f"wrote {out} and its -csp.csv and -areas.csv tables")
+    return 0
+
+
+def store_places_table():
+    from geo.store import places
+
+    return places
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from geo.demo.run import generate_to, run_demo
 
@@ -459,6 +507,24 @@ def build_parser() -> argparse.ArgumentParser:
     tc.add_argument("--folds", type=int, default=5)
     tc.add_argument("--seed", type=int, default=0)
     tc.set_defaults(func=cmd_train_classifier)
+
+    hm = sub.add_parser("heatmap", help="disclosure-safe setting heat map for partners")
+    hm.add_argument(
+        "--setting",
+        action="append",
+        required=True,
+        help="public_transport, nte, taxi, online, school, … (repeatable)",
+    )
+    hm.add_argument("--from", dest="start", type=_iso_date, help="first day")
+    hm.add_argument("--to", dest="end", type=_iso_date, help="last day")
+    hm.add_argument("--out", metavar="FILE", help="FILE.html (folium map) or FILE.geojson / .gpkg")
+    hm.add_argument("--k", type=int, help="smallest count shown (default: small_count_threshold)")
+    hm.add_argument(
+        "--bandwidth", type=float, default=500.0, help="metres, at least 300 (default 500)"
+    )
+    hm.add_argument("--cell", type=float, default=250.0, help="metres, at least 200 (default 250)")
+    _add_workspace(hm)
+    hm.set_defaults(func=cmd_heatmap)
 
     hs = sub.add_parser("hotspots", help="Gi*, excess-risk and Local Moran hotspots per unit")
     _add_filters(hs)

@@ -102,8 +102,16 @@ def default_toml() -> str:
     lines = ["# tensionmap workspace settings. Delete a line to use its default.", ""]
     for s in SETTINGS:
         lines.append(f"# {s.help}")
+        if isinstance(s.default, dict):  # a table: show how to add one, at the end
+            continue
         lines.append(f"{s.name} = {_toml_value(s.default)}")
         lines.append("")
+    lines += [
+        "# Tables go last in TOML, for example:",
+        "# [tagging.keywords]",
+        '# taxi = ["uber", "ride-hailing"]',
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -295,7 +295,7 @@ def in_nte_hours(when: pd.Series) -> np.ndarray:
     night_start = (when - pd.to_timedelta(np.where(early, 1, 0), unit="D")).dt.normalize()
     years = range(int(when.dt.year.min()) - 1, int(when.dt.year.max()) + 2) if len(when) else []
     eves = {pd.Timestamp(d - timedelta(days=1)) for y in years for d in bank_holidays(y)}
-    start_ok = night_start.dt.dayofweek.isin(NTE_START_DAYS) | night_start.isin(eves)
+    start_ok = night_start.dt.day_of_week.isin(NTE_START_DAYS) | night_start.isin(eves)
     return ((evening | early) & start_ok.to_numpy()).astype(bool)
 
 
@@ -303,7 +303,7 @@ def in_school_hours(when: pd.Series) -> np.ndarray:
     """08:00–16:00 Monday to Friday on likely term days (not August, the Christmas
     fortnight, the Easter fortnight or bank holidays)."""
     day = when.dt.normalize()
-    weekday = when.dt.dayofweek.to_numpy() < 5
+    weekday = when.dt.day_of_week.to_numpy() < 5
     hours = (when.dt.hour >= 8).to_numpy() & (when.dt.hour < 16).to_numpy()
     month, dom = when.dt.month.to_numpy(), when.dt.day.to_numpy()
     christmas = ((month == 12) & (dom >= 20)) | ((month == 1) & (dom <= 3))
@@ -442,5 +442,5 @@ def _distance_reason(
 ) -> pd.Series:
     out = pd.Series("", index=idx, dtype=object)
     finite = np.isfinite(d)
-    out.iloc[rows[finite]] = [f"{rule}:{v:.0f}m" for v in d[finite]]
+    out.iloc[rows[finite]] = pd.Series([f"{rule}:{v:.0f}m" for v in d[finite]], dtype=object)
     return out

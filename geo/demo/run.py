@@ -93,7 +93,7 @@ def build_demo(
         engine.dispose()
         for suffix in (".csv", ".gpkg"):
             write_table(frame, workspace.outputs_dir / f"incidents{suffix}")
-    with steps.step("hotspots, spatial scan, density and clusters"):
+    with steps.step("hotspots, spatial scan, density, partner heat maps and clusters"):
         built["analyses"] = _run_analyses(workspace, geography, data)
     a = built["analyses"]
     say(
@@ -112,6 +112,7 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
     """Every analysis that exists, on the demo records, written to ``outputs/``."""
     from geo.boundary_import import import_population
     from geo.export import write_frame
+    from geo.heatmap import partner_heatmap, write_html
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.analysis import hotspots, scan
     from geo.hotspots.clusters import point_clusters
@@ -139,7 +140,12 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
         surface = kernel_density(
             chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float), bandwidth_m=500
         )
+        # analyst's surface (not disclosure-controlled): partners get partner_*.html
         write_frame(surface.to_frame(), out / f"density_{setting}.geojson", layer="density")
+    for setting in ("public_transport", "nte", "taxi"):
+        heat = partner_heatmap(incidents, geography, settings=(setting,))
+        write_html(heat, geography, str(out / f"partner_{setting}.html"))
+        heat.csp_table.to_csv(out / f"partner_{setting}-csp.csv", index=False)
     repeats = point_clusters(incidents, eps_m=10, min_samples=4)
     write_frame(repeats.table, out / "repeat_locations.gpkg", layer="clusters")
     return {
