@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from importlib.resources import files
 
 import geopandas as gpd
 import numpy as np
@@ -152,10 +153,21 @@ def _area_table(
     )
 
 
+def _leaflet() -> tuple[str, str]:
+    folder = files("geo") / "_vendor" / "leaflet"
+    return (folder / "leaflet.js").read_text(encoding="utf-8"), (folder / "leaflet.css").read_text(
+        encoding="utf-8"
+    )
+
+
+#: Colours of intensity classes 1 (lowest) to 5 (highest).
+CLASS_COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+
+
 def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str) -> None:
-    """A folium map: the cells, district outlines, legend, period, disclosure note and
-    the OGL attribution. (Leaflet itself loads from its CDN when the file is opened.)"""
-    import branca.colormap as cm
+    """A self-contained folium page: Leaflet is inlined (it opens offline; only the
+    OpenStreetMap background needs a connection), with district outlines, the cells, a
+    legend, the period, the disclosure note and the OGL attribution."""
     import folium
 
     districts = geo.districts.to_crs(4326)
@@ -163,8 +175,14 @@ def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str) -> None:
     fmap = folium.Map(
         location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
         zoom_start=9,
-        tiles="OpenStreetMap",
+        tiles=None,
     )
+    fmap.default_js, fmap.default_css = [], []  # no CDN: Leaflet is inlined below
+    script, style = _leaflet()
+    header = fmap.get_root().header  # type: ignore[attr-defined]
+    header.add_child(folium.Element(f"<style>{style}</style>"))
+    header.add_child(folium.Element(f"<script>{script}</script>"))
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online only)").add_to(fmap)
     folium.GeoJson(
         districts[["district_name", "geometry"]].to_json(),
         name="districts",
@@ -173,30 +191,28 @@ def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str) -> None:
     ).add_to(fmap)
     cells = heatmap.cells.to_crs(4326)
     if len(cells):
-        colours = cm.LinearColormap(
-            ["#ffffb2", "#fd8d3c", "#bd0026"],
-            vmin=1,
-            vmax=5,
-            caption="relative intensity (1 = lowest, 5 = highest)",
-        )
         folium.GeoJson(
             cells[["intensity_class", "geometry"]].to_json(),
             name="heat",
             style_function=lambda f: {
-                "fillColor": colours(f["properties"]["intensity_class"]),
+                "fillColor": CLASS_COLOURS[int(f["properties"]["intensity_class"]) - 1],
                 "color": None,
                 "fillOpacity": 0.6,
             },
         ).add_to(fmap)
-        colours.add_to(fmap)
-    title = (
-        f"<b>{', '.join(s.replace('_', ' ') for s in heatmap.settings)}</b>, {heatmap.period}"
+    legend = "".join(
+        f'<span style="background:{c};display:inline-block;width:14px;height:14px"></span> {i + 1} '
+        for i, c in enumerate(CLASS_COLOURS)
+    )
+    settings = ", ".join(s.replace("_", " ") for s in heatmap.settings)
+    panel = (
+        f"<b>{settings}</b>, {heatmap.period}<br>relative intensity: {legend}"
         f"<br><small>{heatmap.rules}</small><br><small>{ATTRIBUTION}</small>"
     )
     fmap.get_root().html.add_child(  # type: ignore[attr-defined]
         folium.Element(
-            f'<div style="position:fixed;bottom:10px;left:10px;z-index:9999;background:white;'
-            f'padding:6px;max-width:480px;font-family:sans-serif">{title}</div>'
+            '<div style="position:fixed;bottom:10px;left:10px;z-index:9999;background:white;'
+            f'padding:6px;max-width:480px;font-family:sans-serif">{panel}</div>'
         )
     )
     folium.LayerControl().add_to(fmap)

@@ -26,7 +26,7 @@ def records(default_geography):
     areas = default_geography.areas_of(found)
     return pd.DataFrame(
         {
-            "reference": [f"R{i}" for i in range(busy + 1)],
+            "reference": [f"SECRETREF{i}" for i in range(busy + 1)],
             "recorded_at": "2019-05-01T22:00:00",
             "settings": "public_transport",
             "description": "secret text",
@@ -52,7 +52,7 @@ def test_a_single_record_cannot_be_recovered(records, default_geography, tmp_pat
     assert cells.geometry.intersects(shapely.Point(511_000, 197_300)).any()
     # only aggregates: no reference, text, victim or date in the file
     text = out.read_text()
-    for secret in ("R0", "secret text", "abc", "2019-05-01", "victim", "reference"):
+    for secret in ("SECRETREF0", "secret text", "abc", "2019-05-01", "victim", "reference"):
         assert secret not in text
     properties = json.loads(text)["features"][0]["properties"]
     assert set(properties) == {"intensity", "intensity_class"}
@@ -75,3 +75,21 @@ def test_minimums_are_enforced(records, default_geography):
         partner_heatmap(records, default_geography, settings=("public_transport",), cell_m=50)
     with pytest.raises(TensionmapError, match="no records in settings"):
         partner_heatmap(records, default_geography, settings=("taxi",))
+
+
+def test_html_map_is_self_contained_and_holds_only_aggregates(records, default_geography, tmp_path):
+    import re
+
+    from geo.heatmap import write_html
+
+    heat = partner_heatmap(records, default_geography, settings=("public_transport",))
+    out = tmp_path / "partner.html"
+    write_html(heat, default_geography, str(out))
+    html = out.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", html)  # Leaflet is inlined: opens offline
+    assert not re.search(r"<link[^>]+href=\"http", html)
+    assert "L.map(" in html and "Leaflet" in html
+    assert heat.period in html and "No individual record is shown" in html
+    assert "Open Government Licence" in html
+    for secret in ("secret text", "SECRETREF0", "victim_key"):
+        assert secret not in html
