@@ -28,6 +28,7 @@ from scipy.spatial import cKDTree
 from geo._errors import TensionmapError
 from geo.geography import ATTRIBUTION, Geography
 from geo.hotspots.kde import kernel_density
+from geo.vocab import SETTING_LABELS
 
 MIN_CELL_M = 200.0
 MIN_BANDWIDTH_M = 300.0
@@ -204,7 +205,7 @@ def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str) -> None:
         f'<span style="background:{c};display:inline-block;width:14px;height:14px"></span> {i + 1} '
         for i, c in enumerate(CLASS_COLOURS)
     )
-    settings = ", ".join(s.replace("_", " ") for s in heatmap.settings)
+    settings = ", ".join(SETTING_LABELS.get(s, s) for s in heatmap.settings)
     panel = (
         f"<b>{settings}</b>, {heatmap.period}<br>relative intensity: {legend}"
         f"<br><small>{heatmap.rules}</small><br><small>{ATTRIBUTION}</small>"
@@ -215,5 +216,4 @@ def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str) -> None:
             f'padding:6px;max-width:480px;font-family:sans-serif">{panel}</div>'
         )
     )
-    folium.LayerControl().add_to(fmap)
     fmap.save(path)

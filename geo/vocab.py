@@ -64,6 +64,19 @@ SETTINGS: tuple[str, ...] = (
     "other",
 )
 
+#: How settings read in titles and legends.
+SETTING_LABELS: dict[str, str] = {
+    "public_transport": "public transport",
+    "nte": "night-time economy",
+    "taxi": "taxis",
+    "online": "online",
+    "school": "schools",
+    "residential": "residential",
+    "street": "street",
+    "retail": "retail",
+    "other": "other",
+}
+
 RECORD_TYPES: tuple[str, ...] = ("crime", "incident")
 #: Context crime read from data.police.uk: not a hate record, kept for denominators.
 CONTEXT_RECORD_TYPE = "context"
