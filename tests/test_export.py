@@ -15,8 +15,13 @@ def filled(workspace, tmp_path):
     rows = [
         incident("A1", offence='=HYPERLINK("http://evil.example","x")'),
         incident("A2", strands="race;religion", location_type="Bus"),
-        incident("A3", record_type="incident", online="yes", location_type="Social media",
-                 description="messages sent on social media"),
+        incident(
+            "A3",
+            record_type="incident",
+            online="yes",
+            location_type="Social media",
+            description="messages sent on social media",
+        ),
     ]
     ingest_incidents(workspace, write_csv(tmp_path / "in.csv", rows))
     street = tmp_path / "street.csv"
