@@ -394,6 +394,72 @@ def store_places_table():
     return places
 
 
+def cmd_schools(args: argparse.Namespace) -> int:
+    from geo.school_plan import record_workshop, school_plan, school_status
+
+    ws = _workspace(args, create=False)
+    if args.schools_command == "record-workshop":
+        record_workshop(ws, args.urn, args.date)
+        print(f"recorded a workshop at school {args.urn} on {args.date}")
+        return 0
+    if args.schools_command == "status":
+        table = school_status(ws, today=args.today or date.today())
+        print(table.to_string(index=False))
+        met = int(table["indicator_met"].sum())
+        print(
+            f"indicator (a workshop in every CSP within 12 months): {met} of {len(table)} CSPs met"
+        )
+        return 0
+    plan = school_plan(
+        ws,
+        start=args.start,
+        end=args.end,
+        phases=tuple(args.phase or ()),
+        budget=args.budget,
+        per_csp_min=args.per_csp_min,
+        radius_m=args.radius_m,
+        min_pupils=args.min_pupils,
+        exclude_months=args.exclude_months,
+    )
+    print(
+        f"plan of {args.budget} schools (at least {args.per_csp_min} per CSP): covers "
+        f"{plan.covered_optimised} of {plan.total_records} records; greedy top-{args.budget} "
+        f"by score covers {plan.covered_greedy} (solver: {plan.solver_status})"
+    )
+    for note in plan.notes:
+        print(f"note: {note}")
+    chosen = plan.table[plan.table["selected"]].sort_values(["csp", "rank_in_csp"])
+    for row in chosen.to_dict("records"):
+        print(
+            f"  {row['csp']}: {row['school_name']} (URN {row['urn']}, {row['phase']}): "
+            f"{row['reason']}"
+        )
+    if args.out:
+        from geo.export import write_table
+
+        columns = [
+            "csp",
+            "rank_in_csp",
+            "urn",
+            "school_name",
+            "phase",
+            "pupils",
+            "score",
+            "covered_records",
+            "selected",
+            "reason",
+            "weighted_records",
+            "school_setting_weight",
+            "lsoa_high_risk",
+            "trend",
+            "strand_mix",
+            "radius_m",
+        ]
+        write_table(plan.table.sort_values(["csp", "rank_in_csp"])[columns], Path(args.out))
+        print(f"wrote {len(plan.table)} schools to {args.out}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from geo.demo.run import generate_to, run_demo
 
@@ -525,6 +591,38 @@ def build_parser() -> argparse.ArgumentParser:
     hm.add_argument("--cell", type=float, default=250.0, help="metres, at least 200 (default 250)")
     _add_workspace(hm)
     hm.set_defaults(func=cmd_heatmap)
+
+    sp = sub.add_parser("schools", help="rank schools per CSP and plan hate crime workshops")
+    sp.add_argument("--from", dest="start", type=_iso_date, help="first day of records used")
+    sp.add_argument("--to", dest="end", type=_iso_date, help="last day of records used")
+    sp.add_argument(
+        "--phase",
+        action="append",
+        help="primary, secondary, all_through, special, fe, nursery, other (repeatable)",
+    )
+    sp.add_argument("--budget", type=int, default=20, help="schools in the plan (default 20)")
+    sp.add_argument(
+        "--per-csp-min", type=int, default=1, help="schools per CSP at least (default 1)"
+    )
+    sp.add_argument("--radius-m", type=float, help="one catchment radius for all phases")
+    sp.add_argument("--min-pupils", type=int, default=0, help="leave out smaller schools")
+    sp.add_argument(
+        "--exclude-months",
+        type=int,
+        default=12,
+        help="leave out schools with a workshop in the last N months (default 12)",
+    )
+    sp.add_argument("--out", metavar="FILE.csv")
+    _add_workspace(sp)
+    sp.set_defaults(func=cmd_schools, schools_command=None)
+    sp_sub = sp.add_subparsers(dest="schools_command", parser_class=_Parser)
+    rw = sp_sub.add_parser("record-workshop", help="record a delivered workshop")
+    rw.add_argument("urn")
+    rw.add_argument("date", type=_iso_date)
+    _add_workspace(rw)
+    ss = sp_sub.add_parser("status", help="the 12-month indicator per CSP")
+    ss.add_argument("--today", type=_iso_date, help="as of this day (default today)")
+    _add_workspace(ss)
 
     hs = sub.add_parser("hotspots", help="Gi*, excess-risk and Local Moran hotspots per unit")
     _add_filters(hs)

@@ -124,6 +124,16 @@ ingest_batches = sa.Table(
     sa.Column("rejects_path", sa.Text),
 )
 
+workshops = sa.Table(
+    "workshops",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("urn", sa.String(16), nullable=False, index=True),
+    sa.Column("delivered_on", sa.String(10), nullable=False),
+    sa.Column("recorded_at", sa.String(26), nullable=False),
+    sa.UniqueConstraint("urn", "delivered_on", name="uq_workshop_urn_date"),
+)
+
 rejects = sa.Table(
     "rejects",
     metadata,

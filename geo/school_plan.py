@@ -1,0 +1,122 @@
+"""The workspace side of school targeting: load records and schools, score, plan, track."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from geo import store
+from geo._errors import TensionmapError, one_of
+from geo.config import Workspace
+from geo.geography import load_geography
+from geo.hotspots.aggregate import Filters
+from geo.hotspots.analysis import hotspots
+from geo.population import lsoa_population
+from geo.schools import (
+    HOT,
+    PHASES,
+    WorkshopPlan,
+    plan_workshops,
+    rank_within_csp,
+    schools_from_places,
+    score_schools,
+    workshop_status,
+)
+
+
+def _inputs(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    engine = store.connect(ws.database_url)
+    try:
+        incidents = store.read_incidents(engine)
+        places = store.read_table(engine, store.places, store.places.c.kind == "school")
+        workshops = store.read_table(engine, store.workshops)
+    finally:
+        engine.dispose()
+    return incidents, schools_from_places(places), workshops
+
+
+def school_plan(
+    ws: Workspace,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    phases: tuple[str, ...] = (),
+    budget: int = 20,
+    per_csp_min: int = 1,
+    radius_m: float | None = None,
+    min_pupils: int = 0,
+    exclude_months: int = 12,
+) -> WorkshopPlan:
+    for phase in phases:
+        if phase not in PHASES:
+            raise one_of("phase", PHASES, phase)
+    incidents, schools, workshops = _inputs(ws)
+    records = Filters(start=start, end=end).apply(incidents).reset_index(drop=True)
+    geo = load_geography(ws.geography_dir)
+    population, _ = lsoa_population(geo, geography_dir=ws.geography_dir)
+    hot_points = None
+    if len(records):
+        table = hotspots(records, geo, population, permutations=0).table
+        hot = table[table["risk_class"].isin(HOT)].geometry.representative_point()
+        hot_points = np.column_stack([hot.x, hot.y])
+    inner = geo.lsoas.geometry.representative_point()
+    residents = (np.column_stack([inner.x, inner.y]), population)
+    scores = score_schools(
+        schools, records, hot_points=hot_points, residents=residents, radius_m=radius_m, end=end
+    )
+    eligible = np.ones(len(schools), dtype=bool)
+    if phases:
+        eligible &= schools["phase"].isin(phases).to_numpy()
+    if min_pupils:
+        eligible &= (schools["pupils"].fillna(0) >= min_pupils).to_numpy()
+    if exclude_months and len(workshops):
+        since = ((end or date.today()) - timedelta(days=30 * exclude_months)).isoformat()
+        recent = set(workshops.loc[workshops["delivered_on"] >= since, "urn"])
+        eligible &= ~schools["urn"].isin(recent).to_numpy()
+    plan = plan_workshops(scores, budget=budget, per_csp_min=per_csp_min, eligible=eligible)
+    names = geo.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
+    table = plan.table.assign(csp=plan.table["csp_code"].map(names))
+    return WorkshopPlan(
+        table,
+        plan.covered_optimised,
+        plan.covered_greedy,
+        plan.total_records,
+        plan.solver_status,
+        plan.notes,
+    )
+
+
+def record_workshop(ws: Workspace, urn: str, delivered_on: date) -> None:
+    _, schools, _ = _inputs(ws)
+    if urn not in set(schools["urn"]):
+        raise TensionmapError(f"URN {urn!r} is not a school in this workspace.")
+    engine = store.connect(ws.database_url)
+    try:
+        with store.transaction(engine) as conn:
+            exists = conn.execute(
+                sa.select(store.workshops.c.id).where(
+                    (store.workshops.c.urn == urn)
+                    & (store.workshops.c.delivered_on == delivered_on.isoformat())
+                )
+            ).first()
+            if exists is None:
+                conn.execute(
+                    store.workshops.insert().values(
+                        urn=urn, delivered_on=delivered_on.isoformat(), recorded_at=store.now()
+                    )
+                )
+    finally:
+        engine.dispose()
+
+
+def school_status(ws: Workspace, *, today: date) -> pd.DataFrame:
+    incidents, schools, workshops = _inputs(ws)
+    records = Filters(start=today - timedelta(days=730), end=today).apply(incidents)
+    scores = score_schools(schools, records.reset_index(drop=True), end=today)
+    ranked = scores.table.assign(rank_in_csp=rank_within_csp(scores.table))
+    geo = load_geography(ws.geography_dir)
+    names = geo.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
+    return workshop_status(schools, workshops, ranked, today=today, csp_names=names)

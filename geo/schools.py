@@ -1,0 +1,350 @@
+"""Which schools should get a hate crime awareness workshop, in each CSP, and why.
+
+**Exposure score** of a school, from the records around it in the period:
+
+    score = D × (1 + H) × √T
+
+- D: exposure. W, the kernel-weighted records within the school's catchment (quartic
+  weight (1 − d²/r²)², so a record at the gate counts 1 and one at the edge almost 0;
+  records tagged ``school`` count double), per km² of effective catchment (π r² / 3), so
+  schools with different catchment radii compare fairly. E, the same weighting of the
+  records expected from where people live, is reported beside it (``expected_weight``):
+  W − E is the excess a head teacher can be shown. (Scoring on W − E instead ranked
+  schools near planted residential hotspots lower on the demo: busy centres with few
+  residents dominate an excess.)
+- H: risk adjustment. 1 when a high-risk LSOA (``risk_class`` hot at 95 % or 99 %: more
+  records than its residents explain, Poisson test with FDR) lies in the inner half of
+  the catchment (its inner point within r / 2), else 0.
+- T: recent trend, records in the catchment in the last 12 months of the period over the
+  12 before (clamped to 0.5–2; 1 without enough data).
+
+Catchment radius by phase: primary 1.5 km, secondary, all-through and FE 3 km, special
+and other 2 km, nursery 1 km (``--radius-m`` sets one radius for all). Every component
+is returned, with the strand mix, so a choice can be explained.
+
+**Workshop plan**: K schools that together cover the most records (a record inside
+several catchments counts once), with at least ``per_csp_min`` schools in every CSP: a
+maximal covering location problem solved as an integer programme with PuLP/CBC. The
+greedy alternative (best-scoring school of each CSP, then the highest scores) is
+computed alongside and the coverage of both is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pulp
+from scipy.spatial import cKDTree
+
+from geo._errors import TensionmapError
+
+RADIUS_BY_PHASE = {
+    "primary": 1500.0,
+    "secondary": 3000.0,
+    "all_through": 3000.0,
+    "fe": 3000.0,
+    "special": 2000.0,
+    "nursery": 1000.0,
+    "other": 2000.0,
+}
+PHASES = tuple(RADIUS_BY_PHASE)
+HOT = ("hot_95", "hot_99")
+#: Score multiplier (1 + HOT_BONUS) for schools with a high-risk area close by.
+HOT_BONUS = 1.0
+
+
+def phase_of(phase: pd.Series, type_group: pd.Series) -> pd.Series:
+    """GIAS ``PhaseOfEducation`` (+ type group) in our words."""
+    p = phase.fillna("").str.lower()
+    g = type_group.fillna("").str.lower()
+    out = pd.Series("other", index=phase.index, dtype=object)
+    out[p.str.contains("primary")] = "primary"
+    out[p.str.contains("secondary")] = "secondary"
+    out[p.str.contains("all-through|all through")] = "all_through"
+    out[p.str.contains("16 plus") | g.str.contains("colleges|further education")] = "fe"
+    out[p.str.contains("nursery")] = "nursery"
+    out[(out == "other") & g.str.contains("special")] = "special"
+    return out
+
+
+def schools_from_places(places: pd.DataFrame) -> pd.DataFrame:
+    """The store's school places as ``urn``, ``school_name``, ``phase``, ``pupils``,
+    ``easting``, ``northing``, ``lsoa_code``, ``csp_code``."""
+    schools = places[places["kind"] == "school"].reset_index(drop=True)
+    attrs = schools["attributes"].fillna("{}").map(json.loads)
+    type_group = attrs.map(lambda a: a.get("type_group", ""))
+    return pd.DataFrame(
+        {
+            "urn": schools["source_id"].astype(str),
+            "school_name": schools["name"],
+            "phase": phase_of(schools["subtype"], type_group),
+            "pupils": pd.to_numeric(attrs.map(lambda a: a.get("pupils", "")), errors="coerce"),
+            "easting": schools["easting"].astype(float),
+            "northing": schools["northing"].astype(float),
+            "lsoa_code": schools["lsoa_code"],
+            "csp_code": schools["csp_code"],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class SchoolScores:
+    """One row per school with the score and its components."""
+
+    table: pd.DataFrame
+    covers: list[np.ndarray]  # per school: indices of the records in its catchment
+    n_records: int
+
+
+def score_schools(
+    schools: pd.DataFrame,
+    records: pd.DataFrame,
+    *,
+    hot_points: np.ndarray | None = None,
+    residents: tuple[np.ndarray, np.ndarray] | None = None,
+    radius_m: float | None = None,
+    end: date | None = None,
+) -> SchoolScores:
+    """Exposure score and its components for every school (see the module docstring)."""
+    if schools.empty:
+        raise TensionmapError(
+            "no schools in the workspace: ingest GIAS with "
+            "`tensionmap ingest places --kind schools`."
+        )
+    radius = (
+        np.full(len(schools), float(radius_m))
+        if radius_m
+        else schools["phase"].map(RADIUS_BY_PHASE).fillna(2000.0).to_numpy(float)
+    )
+    xy = records[["easting", "northing"]].to_numpy(float)
+    tree = cKDTree(xy) if len(xy) else None
+    centres = schools[["easting", "northing"]].to_numpy(float)
+    in_school = (
+        records["settings"].fillna("").str.contains("school").to_numpy()
+        if len(records)
+        else np.array([])
+    )
+    when = (
+        pd.to_datetime(records["recorded_at"])
+        if len(records)
+        else pd.Series(dtype="datetime64[ns]")
+    )
+    last = pd.Timestamp(end) if end else (when.max() if len(when) else pd.Timestamp.now())
+    recent = (when > last - pd.Timedelta(days=365)).to_numpy()
+    before = (
+        (when > last - pd.Timedelta(days=730)) & (when <= last - pd.Timedelta(days=365))
+    ).to_numpy()
+    strands = records["strands"].fillna("").to_numpy() if len(records) else np.array([])
+    covers, weighted, school_w, trend, mix, count = [], [], [], [], [], []
+    for i in range(len(schools)):
+        members = np.asarray(
+            tree.query_ball_point(centres[i], radius[i]) if tree else [], dtype=int
+        )
+        covers.append(members)
+        d2 = ((xy[members] - centres[i]) ** 2).sum(axis=1)
+        w = (1 - d2 / radius[i] ** 2) ** 2
+        school_part = float(w[in_school[members]].sum()) if members.size else 0.0
+        weighted.append(float(w.sum()) + school_part)
+        school_w.append(school_part)
+        count.append(int(members.size))
+        r, b = int(recent[members].sum()), int(before[members].sum())
+        trend.append(float(np.clip(r / b, 0.5, 2.0)) if b >= 3 else 1.0)
+        words = (
+            pd.Series(";".join(strands[members]).split(";"))
+            if members.size
+            else pd.Series(dtype=str)
+        )
+        words = words[words != ""]
+        mix.append(", ".join(f"{s} {n}" for s, n in words.value_counts().head(3).items()))
+    hot = np.zeros(len(schools), dtype=bool)
+    if hot_points is not None and len(hot_points):
+        # a high-risk LSOA whose inner point lies in the inner half of the catchment
+        hot_tree = cKDTree(hot_points)
+        hot = np.array(
+            [
+                len(hot_tree.query_ball_point(c, r / 2)) > 0
+                for c, r in zip(centres, radius, strict=True)
+            ]
+        )
+    w_arr = np.array(weighted)
+    expected = _expected_weight(centres, radius, residents, len(records))
+    # per km² of catchment, so a primary's 1.5 km and a secondary's 3 km compare fairly
+    # (the quartic kernel's integral over the disc is π r² / 3)
+    intensity = w_arr / (np.pi * radius**2 / 3 / 1e6)
+    score = intensity * (1 + HOT_BONUS * hot) * np.sqrt(np.array(trend))
+    table = schools.assign(
+        radius_m=radius,
+        records_in_catchment=count,
+        weighted_records=np.round(w_arr, 2),
+        expected_weight=np.round(expected, 2),
+        school_setting_weight=np.round(school_w, 2),
+        lsoa_high_risk=hot,
+        trend=np.round(trend, 2),
+        strand_mix=mix,
+        score=np.round(score, 2),
+    )
+    return SchoolScores(table, covers, len(records))
+
+
+def _expected_weight(
+    centres: np.ndarray, radius: np.ndarray, residents: tuple[np.ndarray, np.ndarray] | None, n: int
+) -> np.ndarray:
+    """Kernel-weighted records expected if every resident had the same risk: residents
+    (points with counts, e.g. LSOA inner points) weighted like records."""
+    if residents is None or n == 0:
+        return np.zeros(len(centres))
+    points, people = residents
+    share = people / people.sum() * n
+    tree = cKDTree(points)
+    out = np.zeros(len(centres))
+    for i, (c, r) in enumerate(zip(centres, radius, strict=True)):
+        near = np.asarray(tree.query_ball_point(c, r), dtype=int)
+        d2 = ((points[near] - c) ** 2).sum(axis=1)
+        out[i] = float((share[near] * (1 - d2 / r**2) ** 2).sum())
+    return out
+
+
+def rank_within_csp(table: pd.DataFrame) -> pd.Series:
+    """1 = highest score in its CSP."""
+    return table.groupby("csp_code")["score"].rank(ascending=False, method="first").astype(int)
+
+
+def coverage(covers: list[np.ndarray], chosen: np.ndarray) -> int:
+    """Distinct records inside the catchments of the chosen schools."""
+    if not len(chosen):
+        return 0
+    return int(np.unique(np.concatenate([covers[i] for i in chosen] + [np.array([], int)])).size)
+
+
+def greedy_plan(table: pd.DataFrame, budget: int, per_csp_min: int) -> np.ndarray:
+    """Best-scoring ``per_csp_min`` schools of every CSP, then the highest scores."""
+    order = table.sort_values("score", ascending=False)
+    first = order.groupby("csp_code").head(per_csp_min).index.to_numpy()
+    rest = order.index.to_numpy()[~order.index.isin(first)]
+    return np.concatenate([first, rest[: budget - len(first)]])
+
+
+@dataclass(frozen=True)
+class WorkshopPlan:
+    table: pd.DataFrame  # the CLI rows (selected and not)
+    covered_optimised: int
+    covered_greedy: int
+    total_records: int
+    solver_status: str
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_workshops(
+    scores: SchoolScores,
+    *,
+    budget: int,
+    per_csp_min: int = 1,
+    eligible: np.ndarray | None = None,
+    time_limit_s: float = 20.0,
+) -> WorkshopPlan:
+    """Choose ``budget`` schools covering the most records with ≥ ``per_csp_min`` per CSP.
+
+    Raises
+    ------
+    TensionmapError
+        When the budget cannot give every CSP its minimum.
+    """
+    table = scores.table.reset_index(drop=True)
+    ok = np.ones(len(table), dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
+    csps = sorted(table["csp_code"].dropna().unique())
+    need = per_csp_min * len(csps)
+    if budget < need:
+        raise TensionmapError(
+            f"a budget of {budget} cannot give each of the {len(csps)} CSPs {per_csp_min} "
+            f"school(s); at least {need} are needed."
+        )
+    short = [c for c in csps if (ok & (table["csp_code"] == c).to_numpy()).sum() < per_csp_min]
+    if short:
+        raise TensionmapError(f"CSP(s) {short} have fewer than {per_csp_min} eligible schools.")
+    candidates = [int(j) for j in np.flatnonzero(ok)]
+    # demand: each covered record once; records nobody covers play no part
+    demand = np.unique(np.concatenate([scores.covers[i] for i in candidates] + [np.array([], int)]))
+    position = {int(r): k for k, r in enumerate(demand)}
+    problem = pulp.LpProblem("workshop_plan", pulp.LpMaximize)
+    x = {j: problem.add_variable(f"x{j}", cat="Binary") for j in candidates}
+    y = [problem.add_variable(f"y{k}", lowBound=0, upBound=1) for k in range(len(demand))]
+    problem += pulp.lpSum(y)
+    covering: list[list[int]] = [[] for _ in demand]
+    for j in candidates:
+        for r in scores.covers[j]:
+            covering[position[int(r)]].append(j)
+    for k, schools_k in enumerate(covering):
+        problem += y[k] <= pulp.lpSum(x[j] for j in schools_k)
+    problem += pulp.lpSum(x.values()) == budget
+    for c in csps:
+        members = [j for j in candidates if table.at[j, "csp_code"] == c]
+        problem += pulp.lpSum(x[j] for j in members) >= per_csp_min
+    with warnings.catch_warnings():
+        # PuLP 3.3 marks its bundled CBC as deprecated in favour of the `pulp[cbc]` extra;
+        # the bundled solver is still the one every install has
+        warnings.simplefilter("ignore", DeprecationWarning)
+        problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
+    status = pulp.LpStatus[problem.status]
+    chosen = np.array([j for j in candidates if (x[j].value() or 0) > 0.5], dtype=int)
+    greedy = greedy_plan(table[ok], budget, per_csp_min)
+    covered_opt = coverage(scores.covers, chosen)
+    covered_greedy = coverage(scores.covers, greedy)
+    notes = []
+    if covered_greedy > covered_opt:  # a time-limited solve can stop short: never do worse
+        chosen, covered_opt = greedy, covered_greedy
+        notes.append("the solver stopped early; the greedy plan covered more and is used")
+    out = table.assign(
+        rank_in_csp=rank_within_csp(table), selected=False, covered_records=0, reason=""
+    )
+    out.loc[chosen, "selected"] = True
+    rows = out.to_dict("records")
+    for j in chosen:
+        others = np.concatenate([scores.covers[i] for i in chosen if i != j] + [np.array([], int)])
+        only_here = np.setdiff1d(scores.covers[j], others).size
+        row = rows[j]
+        out.at[j, "covered_records"] = int(scores.covers[j].size)
+        out.at[j, "reason"] = (
+            f"{scores.covers[j].size} records within {float(row['radius_m']):.0f} m "
+            f"({only_here} reached by no other chosen school); rank {int(row['rank_in_csp'])} "
+            f"in its CSP; strands: {str(row['strand_mix']) or 'none'}"
+            + ("; a high-risk area is close by" if bool(row["lsoa_high_risk"]) else "")
+        )
+    not_chosen = ~out["selected"]
+    out.loc[not_chosen, "covered_records"] = out.loc[not_chosen, "records_in_catchment"]
+    out.loc[not_chosen & ~ok, "reason"] = "excluded (filter or recent workshop)"
+    return WorkshopPlan(out, covered_opt, covered_greedy, scores.n_records, status, notes)
+
+
+def workshop_status(
+    schools: pd.DataFrame,
+    workshops: pd.DataFrame,
+    ranked: pd.DataFrame,
+    *,
+    today: date,
+    csp_names: pd.Series,
+) -> pd.DataFrame:
+    """Per CSP: whether a school had a workshop in the last 12 months, the last one, and
+    the three best-ranked schools not yet visited."""
+    since = (today - timedelta(days=365)).isoformat()
+    visited = workshops.merge(schools[["urn", "csp_code", "school_name"]], on="urn", how="left")
+    rows = []
+    for csp in sorted(schools["csp_code"].dropna().unique()):
+        done = visited[visited["csp_code"] == csp]
+        recent = done[done["delivered_on"] >= since]
+        remaining = ranked[(ranked["csp_code"] == csp) & ~ranked["urn"].isin(done["urn"])]
+        remaining = remaining.sort_values("rank_in_csp").head(3)
+        rows.append(
+            {
+                "csp": csp_names.get(csp, csp),
+                "indicator_met": bool(len(recent)),
+                "workshops_last_12_months": len(recent),
+                "last_workshop": done["delivered_on"].max() if len(done) else "",
+                "priority_schools_remaining": "; ".join(remaining["school_name"]),
+            }
+        )
+    return pd.DataFrame(rows)
