@@ -35,17 +35,10 @@ from dateutil.easter import easter
 from scipy.spatial import cKDTree
 
 from geo._errors import WorkspaceError
+from geo.vocab import SETTINGS
 
-SETTING_ORDER = (
-    "public_transport",
-    "nte",
-    "taxi",
-    "online",
-    "school",
-    "residential",
-    "street",
-    "retail",
-)
+#: Settings a rule can give, in the order they are listed ("other" is never inferred).
+SETTING_ORDER = tuple(s for s in SETTINGS if s != "other")
 
 LOCATION_TYPES: dict[str, tuple[str, ...]] = {
     "public_transport": (

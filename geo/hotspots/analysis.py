@@ -80,6 +80,8 @@ def prepare(
             f"unit {unit!r} gives only {len(units)} areas here; hotspot statistics need more "
             "(use lsoa, ward, hex:RES or grid:METRES)."
         )
+    if len(chosen) == 0:
+        raise TensionmapError("no records match the filters; nothing to analyse.")
     counts = count_by_unit(units, chosen, geo)
     expected = expected_counts(units.frame["population"].to_numpy(float), counts.sum())
     return units, counts, expected, len(chosen)
@@ -100,8 +102,6 @@ def hotspots(
     units, counts, expected, n = prepare(
         incidents, geo, population, unit=unit, filters=filters or Filters()
     )
-    if n == 0:
-        raise TensionmapError("no records match the filters; nothing to analyse.")
     neighbours = build_weights(units.frame, weights)
     matrix = neighbours.graph.sparse
     gi = gi_star(counts, matrix, permutations=permutations, seed=seed)
@@ -154,11 +154,9 @@ def scan(
     seed: int = 0,
 ) -> ScanResult:
     """Kulldorff's Poisson spatial scan over the units."""
-    units, counts, expected, n = prepare(
+    units, counts, expected, _ = prepare(
         incidents, geo, population, unit=unit, filters=filters or Filters()
     )
-    if n == 0:
-        raise TensionmapError("no records match the filters; nothing to scan.")
     inner = units.frame.geometry.representative_point()
     return spatial_scan(
         counts,
