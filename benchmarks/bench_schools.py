@@ -19,6 +19,7 @@ from geo.geography import load_geography
 from geo.ingest.incidents import ingest_incidents
 from geo.ingest.places import ingest_places
 from geo.population import lsoa_population
+from geo.school_plan import adult_only
 from geo.schools import plan_workshops, schools_from_places, score_schools
 from geo.store import connect, places, read_incidents, read_table
 
@@ -36,6 +37,7 @@ def main() -> None:
         records = read_incidents(engine)
         schools = schools_from_places(read_table(engine, places))
         engine.dispose()
+    records = records[~adult_only(records["settings"])].reset_index(drop=True)  # as the CLI
     population, _ = lsoa_population(geo, open_data=data)
     inner = geo.lsoas.geometry.representative_point()
     t = time.perf_counter()

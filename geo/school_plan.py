@@ -27,6 +27,16 @@ from geo.schools import (
 )
 
 
+#: Settings of adults' night life: records only in these do not count towards a school.
+ADULT_SETTINGS = frozenset({"nte", "taxi"})
+
+
+def adult_only(settings: pd.Series) -> pd.Series:
+    """Records whose every setting is an adult one (pubs, clubs, taxis at night)."""
+    words = settings.fillna("").str.split(";").map(lambda s: {w for w in s if w})
+    return words.map(lambda s: bool(s) and s <= ADULT_SETTINGS)
+
+
 def _inputs(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     engine = store.connect(ws.database_url)
     try:
@@ -55,6 +65,7 @@ def school_plan(
             raise one_of("phase", PHASES, phase)
     incidents, schools, workshops = _inputs(ws)
     records = Filters(start=start, end=end).apply(incidents).reset_index(drop=True)
+    records = records[~adult_only(records["settings"])].reset_index(drop=True)
     geo = load_geography(ws.geography_dir)
     population, _ = lsoa_population(geo, geography_dir=ws.geography_dir)
     hot_points = None

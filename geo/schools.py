@@ -22,6 +22,9 @@ Catchment radius by phase: primary 1.5 km, secondary, all-through and FE 3 km, s
 and other 2 km, nursery 1 km (``--radius-m`` sets one radius for all). Every component
 is returned, with the strand mix, so a choice can be explained.
 
+Records only in adult night-life settings (``nte``, ``taxi``) do not count towards a
+school (see :func:`geo.school_plan.adult_only`): workshops are for pupils.
+
 **Workshop plan**: K schools that together cover the most records (a record inside
 several catchments counts once), with at least ``per_csp_min`` schools in every CSP: a
 maximal covering location problem solved as an integer programme with PuLP/CBC. The
