@@ -26,7 +26,6 @@ from geo.schools import (
     workshop_status,
 )
 
-
 #: Settings of adults' night life: records only in these do not count towards a school.
 ADULT_SETTINGS = frozenset({"nte", "taxi"})
 
