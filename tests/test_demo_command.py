@@ -38,8 +38,11 @@ def test_demo_builds_a_usable_workspace(tmp_path, capsys):
     every = data.lsoa_counts(None)
     assert 0 < religion["records"].sum() < every["records"].sum() == 19258
     assert len(every) == 1177  # zero-count LSOAs included
-    figure = figures.lsoa_choropleth(religion, title="religion")
-    assert sum(figure.data[0].z) == religion["records"].sum()
+    drawn = figures.lsoa_map(religion, title="religion", tile_url="", map_id="t")
+    leaflet = drawn.children[1]
+    features = [f for layer in leaflet.children[1:] for f in layer.data["features"]]
+    assert len(features) == 1177  # every LSOA drawn once, in one colour class
+    assert "records" in features[0]["properties"]["tooltip"]
     table = data.csp_strand_table()
     assert table["all records"].sum() == 19258
     assert "description" not in data.incidents().columns

@@ -28,7 +28,7 @@ def layout(**_query: str) -> html.Div:
                 clearable=False,
                 style={"width": "20rem"},
             ),
-            dcc.Graph(id=MAP),
+            html.Div(id=MAP),
             html.H3("Strand markers by Community Safety Partnership"),
             dash_table.DataTable(
                 id=TABLE,
@@ -41,9 +41,12 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-@callback(Output(MAP, "figure"), Input(STRAND, "value"))
+@callback(Output(MAP, "children"), Input(STRAND, "value"))
 def update_overview_map(strand: str):
     label = strand.replace("_", " ") if strand else "all strands"
-    return figures.lsoa_choropleth(
-        data.lsoa_counts(strand or None), title=f"Records per LSOA: {label}"
+    return figures.lsoa_map(
+        data.lsoa_counts(strand or None),
+        title=f"Records per LSOA: {label}",
+        tile_url=data.workspace().config.tile_url,
+        map_id=f"{MAP}-leaflet",
     )
