@@ -1,0 +1,75 @@
+"""Tension alerts (first version): a planted episode is signalled, alerts persist and close."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from geo.demo.generator import generate
+from geo.geocode import geocode
+from geo.tension.alerts import Alert, AlertRules, Signal, daily_signals, update_alerts
+
+
+def _signal(strand: str, lsoas: set[str], level: str, day: date) -> Signal:
+    return Signal(strand, frozenset(lsoas), (0.0, 0.0), 500.0, day, day, 5, 1.0, 0.001, level, ())
+
+
+def test_alerts_persist_escalate_and_close():
+    rules = AlertRules(close_after_days=2)
+    d0 = date(2024, 5, 1)
+    alerts, closed, next_id = update_alerts(
+        [], [_signal("race", {"A", "B"}, "low", d0)], d0, rules, 1
+    )
+    assert [a.alert_id for a in alerts] == ["T00001"] and next_id == 2
+    d1 = d0 + timedelta(days=1)
+    alerts, closed, next_id = update_alerts(
+        alerts,
+        [_signal("race", {"B", "C"}, "medium", d1), _signal("religion", {"B"}, "low", d1)],
+        d1,
+        rules,
+        next_id,
+    )
+    race = next(a for a in alerts if a.signal.strand == "race")
+    assert race.alert_id == "T00001" and race.level == "medium"  # same episode, escalated
+    assert race.signal.lsoas == {"A", "B", "C"}
+    assert len(alerts) == 2  # a different strand is a different alert
+    d3 = d1 + timedelta(days=2)
+    alerts, closed, _ = update_alerts(alerts, [], d3, rules, next_id)
+    assert {a.alert_id for a in closed} == {"T00001", "T00002"} and alerts == []
+    assert isinstance(race, Alert) and race.history[-1] == f"{d3} closed"
+
+
+@pytest.mark.slow
+def test_a_planted_episode_is_signalled_within_days(default_geography, open_data):
+    scenario = generate(default_geography, seed=0, force="cambridgeshire", open_data=open_data)
+    records = scenario.incidents.copy()
+    located = geocode(
+        records[["latitude", "longitude", "easting", "northing"]].assign(postcode=""),
+        default_geography,
+    ).frame
+    records["lsoa_code"] = located["lsoa_code"]
+    religion = next(e for e in scenario.truth["episodes"] if e["strand"] == "religion")
+    onset = date.fromisoformat(religion["onset"])
+    # this episode's 19 records spread over four weeks (its first only on day 4): by
+    # mid-episode it stands out at medium; the issue's target (median delay <= 4 days) is
+    # not met yet
+    signals = daily_signals(
+        records,
+        default_geography,
+        onset + timedelta(days=14),
+        rules=AlertRules(replications=199),
+        strands=("religion",),
+    )
+    near = [
+        s
+        for s in signals
+        if np.hypot(
+            s.centre[0] - religion["centre"]["easting"],
+            s.centre[1] - religion["centre"]["northing"],
+        )
+        < 3000
+    ]
+    assert any(s.level in ("medium", "high") for s in near)
+    assert near[0].strand == "religion" and near[0].observed >= 5
