@@ -17,6 +17,7 @@ from pathlib import Path
 from geo._errors import TensionmapError
 from geo.cli_analysis import (
     cmd_clusters,
+    cmd_emerging,
     cmd_heatmap,
     cmd_hotspots,
     cmd_kde,
@@ -354,6 +355,14 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--min-samples", type=int, default=5, help="records per cluster (default 5)")
     cl.add_argument("--hdbscan", action="store_true", help="HDBSCAN instead of DBSCAN")
     cl.set_defaults(func=cmd_clusters)
+
+    em = sub.add_parser("emerging", help="emerging hot spot analysis over a space-time cube")
+    _add_filters(em)
+    em.add_argument("--bin", choices=("week", "month"), default="month")
+    em.add_argument(
+        "--weights", default="queen", help="queen (default), rook, knn:K, distance:METRES"
+    )
+    em.set_defaults(func=cmd_emerging)
 
     sc = sub.add_parser("scan", help="Kulldorff spatial scan: most likely high-rate clusters")
     _add_filters(sc)

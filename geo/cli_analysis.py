@@ -317,3 +317,37 @@ def cmd_schools(args: argparse.Namespace) -> int:
         write_table(plan.table.sort_values(["csp", "rank_in_csp"])[columns], Path(args.out))
         print(f"wrote {len(plan.table)} schools to {args.out}")
     return 0
+
+
+def cmd_emerging(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from geo.hotspots.aggregate import build_units, unit_keys
+    from geo.hotspots.analysis import restrict
+    from geo.hotspots.weights import build_weights
+    from geo.tension.emerging import emerging_hotspots, space_time_cube
+
+    incidents, geo, population, _ = _analysis_inputs(args)
+    filters = _filters(args)
+    geo, population = restrict(geo, population, filters)
+    chosen = filters.apply(incidents)
+    points = (chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float))
+    units = build_units(geo, args.unit, population, points=points)
+    cube, bins = space_time_cube(
+        units.frame["area_code"].to_numpy(),
+        unit_keys(units, chosen),
+        pd.to_datetime(chosen["recorded_at"]),
+        args.bin,
+    )
+    table = emerging_hotspots(cube, build_weights(units.frame, args.weights).graph.sparse)
+    table = pd.concat(
+        [units.frame[["area_code", "area_name", "district", "csp", "geometry"]], table], axis=1
+    )
+    print(
+        f"{len(chosen)} records, {len(units)} {args.unit} units, {len(bins)} {args.bin}s "
+        f"({bins[0]} to {bins[-1]})"
+    )
+    counts = table["pattern"].value_counts()
+    print("patterns: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    _write(table, args.out, layer="emerging", what="units")
+    return 0

@@ -243,3 +243,35 @@ def test_force_and_csp_filters_restrict_the_study_area(small_ws, tmp_path, capsy
         == 0
     )
     assert set(pd.read_csv(out)["csp"]) == {"Cambridge"}
+
+
+def test_emerging_cli_rows(small_ws, tmp_path, capsys):
+    out = tmp_path / "emerging.csv"
+    assert (
+        main(
+            [
+                "emerging",
+                "--workspace",
+                str(small_ws.root),
+                "--force",
+                "cambridgeshire",
+                "--bin",
+                "month",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert "24 months" in capsys.readouterr().out
+    table = pd.read_csv(out)
+    assert len(table) == 487
+    assert {"area_code", "pattern", "trend_z", "trend_p"} <= set(table.columns)
+    assert (
+        table["pattern"]
+        .str.match(
+            r"^(no_pattern|(new|consecutive|intensifying|persistent|"
+            r"diminishing|sporadic|oscillating|historical)_(hot|cold))$"
+        )
+        .all()
+    )

@@ -193,24 +193,27 @@ class Filters:
         return incidents[keep]
 
 
+def unit_keys(units: Units, incidents: pd.DataFrame) -> pd.Series:
+    """The unit code of each record (aligned to ``incidents``)."""
+    if units.unit == "lsoa":
+        return incidents["lsoa_code"]
+    if units.unit in ("district", "csp"):
+        return incidents[f"{units.unit}_code"]
+    if units.unit == "ward":
+        return incidents["ward_code"]
+    return pd.Series(
+        cell_codes(
+            units.unit,
+            incidents["easting"].to_numpy(float),
+            incidents["northing"].to_numpy(float),
+        ),
+        index=incidents.index,
+    )
+
+
 def count_by_unit(units: Units, incidents: pd.DataFrame, geo: Geography) -> np.ndarray:
     """Records per unit (aligned to ``units.frame``), zero where none."""
-    if units.unit == "lsoa":
-        keys = incidents["lsoa_code"]
-    elif units.unit in ("district", "csp"):
-        keys = incidents[f"{units.unit}_code"]
-    elif units.unit == "ward":
-        keys = incidents["ward_code"]
-    else:
-        keys = pd.Series(
-            cell_codes(
-                units.unit,
-                incidents["easting"].to_numpy(float),
-                incidents["northing"].to_numpy(float),
-            ),
-            index=incidents.index,
-        )
-    counts = keys.value_counts()
+    counts = unit_keys(units, incidents).value_counts()
     return counts.reindex(units.frame["area_code"]).fillna(0).to_numpy(dtype=float)
 
 
