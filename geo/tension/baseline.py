@@ -60,7 +60,7 @@ def farrington(
     reweight: bool = True,
 ) -> Baseline | None:
     """The baseline for ``week`` from the weeks before it (``None`` with too little history)."""
-    position = counts.index.get_indexer([pd.Timestamp(week)])[0]
+    position = counts.index.get_indexer(pd.DatetimeIndex([pd.Timestamp(week)]))[0]
     if position < 0:
         raise ValueError(f"{week} is not a week of the series")
     first = max(0, position - 52 * years)
