@@ -24,6 +24,7 @@ from geo.cli_analysis import (
     cmd_retag,
     cmd_scan,
     cmd_schools,
+    cmd_tension,
     cmd_train_classifier,
 )
 
@@ -355,6 +356,20 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--min-samples", type=int, default=5, help="records per cluster (default 5)")
     cl.add_argument("--hdbscan", action="store_true", help="HDBSCAN instead of DBSCAN")
     cl.set_defaults(func=cmd_clusters)
+
+    te = sub.add_parser("tension", help="graded tension alerts from the daily space-time scan")
+    _add_filters(te)
+    te.add_argument("--as-of", type=_iso_date, help="the day to analyse")
+    te.add_argument(
+        "--replay",
+        nargs=2,
+        metavar=("FROM", "TO"),
+        help="run the daily analysis for every day, each seeing only earlier data",
+    )
+    te.add_argument("--max-radius", type=float, default=3000.0, metavar="M")
+    te.add_argument("--max-days", type=int, default=28)
+    te.add_argument("--replications", type=int, default=999)
+    te.set_defaults(func=cmd_tension)
 
     em = sub.add_parser("emerging", help="emerging hot spot analysis over a space-time cube")
     _add_filters(em)

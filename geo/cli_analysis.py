@@ -351,3 +351,40 @@ def cmd_emerging(args: argparse.Namespace) -> int:
     print("patterns: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     _write(table, args.out, layer="emerging", what="units")
     return 0
+
+
+def cmd_tension(args: argparse.Namespace) -> int:
+    from geo._errors import TensionmapError
+    from geo.export import write_table
+    from geo.hotspots.analysis import restrict
+    from geo.tension.alerts import STRANDS, AlertRules, alert_rows, replay
+
+    incidents, geo, population, _ = _analysis_inputs(args)
+    filters = _filters(args)
+    geo, _ = restrict(geo, population, filters)
+    records = filters.apply(incidents)
+    strands = tuple(args.strand) if args.strand else (*STRANDS, "all")
+    rules = AlertRules(
+        max_radius_m=args.max_radius, max_days=args.max_days, replications=args.replications
+    )
+    if args.replay:
+        first, last = (date.fromisoformat(d) for d in args.replay)
+    elif args.as_of:
+        first = last = args.as_of
+    else:
+        raise TensionmapError("give --as-of DATE or --replay FROM TO.")
+    alerts = replay(records, geo, first, last, rules=rules, seed=args.seed, strands=strands)
+    rows = alert_rows(alerts, geo)
+    print(f"{len(rows)} alert(s) from {first} to {last}")
+    for row in rows.to_dict("records"):
+        print(
+            f"  {row['alert_id']} {row['level']} {row['strand']} {row['csp']}: {row['explanation']}"
+        )
+    if args.out and len(rows):
+        out = Path(args.out)
+        if out.suffix.lower() == ".json":
+            out.write_text(rows.to_json(orient="records", date_format="iso", indent=1))
+        else:
+            write_table(rows, out)
+        print(f"wrote {len(rows)} alerts to {out}")
+    return 0

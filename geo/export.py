@@ -48,8 +48,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+        kind = pd.api.types.infer_dtype(out[col], skipna=True)
+        if kind in ("string", "mixed", "mixed-integer"):
             text = out[col]
+            if kind != "string":  # only the text cells of a mixed column
+                text = text.where(text.map(lambda v: isinstance(v, str)), None)
             risky = text.str.startswith(FORMULA_PREFIXES, na=False) & ~text.str.match(
                 _PLAIN_NUMBER, na=False
             )

@@ -275,3 +275,44 @@ def test_emerging_cli_rows(small_ws, tmp_path, capsys):
         )
         .all()
     )
+
+
+def test_tension_cli(small_ws, tmp_path, capsys):
+    assert main(["tension", "--workspace", str(small_ws.root)]) == 2
+    assert "give --as-of DATE or --replay FROM TO" in capsys.readouterr().err
+    out = tmp_path / "alerts.csv"
+    assert (
+        main(
+            [
+                "tension",
+                "--workspace",
+                str(small_ws.root),
+                "--strand",
+                "religion",
+                "--replay",
+                "2019-06-01",
+                "2019-06-03",
+                "--replications",
+                "99",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert "alert(s) from 2019-06-01 to 2019-06-03" in capsys.readouterr().out
+    if out.exists():
+        columns = set(pd.read_csv(out).columns)
+        assert {
+            "alert_id",
+            "raised_on",
+            "level",
+            "strand",
+            "csp",
+            "area_codes",
+            "observed",
+            "expected",
+            "p_value",
+            "recurrence_interval_days",
+            "explanation",
+        } <= columns
