@@ -208,17 +208,17 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
 def cmd_heatmap(args: argparse.Namespace) -> int:
     from geo.export import write_frame
     from geo.heatmap import partner_heatmap, write_html
-    from geo.store import connect, read_table
+    from geo.store import connect, places, read_table
 
     incidents, geo, _, _ = _analysis_inputs(args)
     ws = workspace_of(args, create=False)
     engine = connect(ws.database_url)
-    places = read_table(engine, store_places_table())
+    transport = read_table(engine, places, places.c.kind == "transport")
     engine.dispose()
     stations = None
     if set(args.setting) & {"public_transport", "taxi"}:
-        rail_bus = places["subtype"].isin(["rail_station", "bus_station_bay"])
-        stations = places.loc[rail_bus, ["name", "easting", "northing"]].drop_duplicates("name")
+        rail_bus = transport["subtype"].isin(["rail_station", "bus_station_bay"])
+        stations = transport.loc[rail_bus, ["name", "easting", "northing"]].drop_duplicates("name")
     heat = partner_heatmap(
         incidents,
         geo,
@@ -245,12 +245,6 @@ def cmd_heatmap(args: argparse.Namespace) -> int:
         heat.area_table.to_csv(out.with_name(out.stem + "-areas.csv"), index=False)
         print(f"wrote {out} and its -csp.csv and -areas.csv tables")
     return 0
-
-
-def store_places_table():
-    from geo.store import places
-
-    return places
 
 
 def cmd_schools(args: argparse.Namespace) -> int:
@@ -319,18 +313,25 @@ def cmd_schools(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_emerging(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from geo.hotspots.aggregate import build_units, unit_keys
+def _study_area(args: argparse.Namespace):
+    """Records matching the filters, and the geography and residents a force or CSP
+    filter restricts the study area to."""
     from geo.hotspots.analysis import restrict
-    from geo.hotspots.weights import build_weights
-    from geo.tension.emerging import emerging_hotspots, space_time_cube
 
     incidents, geo, population, _ = _analysis_inputs(args)
     filters = _filters(args)
     geo, population = restrict(geo, population, filters)
-    chosen = filters.apply(incidents)
+    return filters.apply(incidents), geo, population
+
+
+def cmd_emerging(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from geo.hotspots.aggregate import build_units, unit_keys
+    from geo.hotspots.weights import build_weights
+    from geo.tension.emerging import emerging_hotspots, space_time_cube
+
+    chosen, geo, population = _study_area(args)
     points = (chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float))
     units = build_units(geo, args.unit, population, points=points)
     cube, bins = space_time_cube(
@@ -356,13 +357,9 @@ def cmd_emerging(args: argparse.Namespace) -> int:
 def cmd_tension(args: argparse.Namespace) -> int:
     from geo._errors import TensionmapError
     from geo.export import write_table
-    from geo.hotspots.analysis import restrict
     from geo.tension.alerts import STRANDS, AlertRules, alert_rows, replay
 
-    incidents, geo, population, _ = _analysis_inputs(args)
-    filters = _filters(args)
-    geo, _ = restrict(geo, population, filters)
-    records = filters.apply(incidents)
+    records, geo, _ = _study_area(args)
     strands = tuple(args.strand) if args.strand else (*STRANDS, "all")
     rules = AlertRules(
         max_radius_m=args.max_radius, max_days=args.max_days, replications=args.replications

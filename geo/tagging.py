@@ -393,16 +393,16 @@ def tag_records(
         near_station, d = _near(xy[rows], places.stations, rules.station_distance_m)
         mask = np.zeros(n, dtype=bool)
         mask[rows[near_station]] = True
-        give("public_transport", mask, _distance_reason("near_station", rows, d, n, idx))
+        give("public_transport", mask, _distance_reason("near_station", rows, d, idx))
         if when is not None:
             near_nte, d = _near(xy[rows], places.nte, rules.nte_distance_m)
             mask = np.zeros(n, dtype=bool)
             mask[rows[near_nte & timed & in_nte_hours(when)]] = True
-            give("nte", mask, _distance_reason("near_nte_premises_in_nte_hours", rows, d, n, idx))
+            give("nte", mask, _distance_reason("near_nte_premises_in_nte_hours", rows, d, idx))
             near_school, d = _near(xy[rows], places.schools, rules.school_distance_m)
             mask = np.zeros(n, dtype=bool)
             mask[rows[near_school & timed & in_school_hours(when)]] = True
-            give("school", mask, _distance_reason("near_school_in_school_hours", rows, d, n, idx))
+            give("school", mask, _distance_reason("near_school_in_school_hours", rows, d, idx))
 
     table = pd.DataFrame(reason)
     present = table.notna().to_numpy()
@@ -430,9 +430,7 @@ def _named_by_words(reason: dict[str, pd.Series]) -> np.ndarray:
     return named
 
 
-def _distance_reason(
-    rule: str, rows: np.ndarray, d: np.ndarray, n: int, idx: pd.Index
-) -> pd.Series:
+def _distance_reason(rule: str, rows: np.ndarray, d: np.ndarray, idx: pd.Index) -> pd.Series:
     out = pd.Series("", index=idx, dtype=object)
     finite = np.isfinite(d)
     out.iloc[rows[finite]] = pd.Series([f"{rule}:{v:.0f}m" for v in d[finite]], dtype=object)
