@@ -117,3 +117,52 @@ def test_expected_counts_and_llr_by_hand():
     assert top.members == ("A",)
     assert top.expected == pytest.approx(12 / 7)
     assert top.llr == pytest.approx(2 * np.log(7 / 6) + 5 * np.log(35 / 37))
+
+
+def test_replicate_maxima_equal_the_llr_of_every_cylinder():
+    """The null distribution looks only at circles whose outermost location holds a recent
+    case; its maxima must equal a brute-force maximum over every cylinder."""
+    rng = np.random.default_rng(3)
+    n_loc, n_days, max_days, min_cases = 25, 60, 10, 2
+    xy = rng.uniform(0, 10, (n_loc, 2))
+    distances = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    loc = rng.integers(0, n_loc, 300)
+    day = rng.integers(0, n_days, 300)
+    start = pd.Timestamp("2024-01-01")
+    result = space_time_scan(
+        loc,
+        start + pd.to_timedelta(day, unit="D"),
+        distances,
+        np.arange(n_loc).astype(str),
+        analysis_date=start + pd.Timedelta(days=n_days - 1),
+        study_start=start,
+        max_radius=4.0,
+        max_case_share=0.5,
+        max_days=max_days,
+        min_cases=min_cases,
+        replications=20,
+        seed=7,
+    )
+    replay = np.random.default_rng(7)
+    total = len(loc)
+    c_z = np.bincount(loc, minlength=n_loc)
+    c_d = np.bincount(day, minlength=n_days)
+    for r in range(20):
+        shuffled = replay.permutation(day)
+        best = 0.0
+        for centre in range(n_loc):
+            members: list[int] = []
+            for m in np.argsort(distances[centre], kind="stable"):
+                if distances[centre, m] > 4.0 or c_z[[*members, m]].sum() > 0.5 * total:
+                    break
+                members.append(m)
+                for w in range(1, max_days + 1):
+                    inside = np.isin(loc, members) & (shuffled >= n_days - w)
+                    c = inside.sum()
+                    mu = c_z[members].sum() * c_d[n_days - w :].sum() / total
+                    if c > mu and c >= min_cases:
+                        llr = c * np.log(c / mu) + (total - c) * np.log(
+                            (total - c) / (total - mu)
+                        )
+                        best = max(best, llr)
+        assert result.null_max[r] == pytest.approx(best, rel=1e-9)

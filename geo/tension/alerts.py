@@ -18,7 +18,7 @@ an alert with no signal for ``close_after_days`` days closes.
 
 Monte Carlo is sequential: 99 replications first, and only days whose best cluster could
 still reach the ``low`` tier go on to the full ``replications`` (SaTScan's early
-termination idea), which keeps a year of daily replay affordable.
+termination idea; ``sequential=False`` runs them all every time).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class AlertRules:
     min_records: int = 3
     close_after_days: int = 3
     replications: int = 999
+    sequential: bool = True
 
     def level(self, recurrence_days: float, observed: int) -> str | None:
         if recurrence_days >= self.high_days and observed >= self.high_min_records:
@@ -137,9 +138,10 @@ def daily_signals(
                 max_clusters=3,
             )
 
-        scan = run(99)
-        if not scan.clusters or scan.clusters[0].p_value > 0.1:
-            continue  # cannot reach the low tier (p <= 0.05): skip the full run
+        if rules.sequential:
+            scan = run(99)
+            if not scan.clusters or scan.clusters[0].p_value > 0.1:
+                continue  # cannot reach the low tier (p <= 0.05): skip the full run
         scan = run(rules.replications)
         refs = chosen["reference"].to_numpy()
         for cluster in scan.clusters:

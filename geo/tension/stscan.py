@@ -89,46 +89,61 @@ def _llr(c: np.ndarray, mu: np.ndarray, total: float) -> np.ndarray:
     return np.where((c > mu) & (mu > 0), inside + outside, 0.0)
 
 
-#: Window counts handled in one vectorised block of replications (about 100 MB).
-_BLOCK = 12_000_000
+class _Rings:
+    """The circles of a scan as an index from locations back to circles: for every
+    location, the (centre, size) circles whose outermost member it is, and every
+    location's rank around every centre."""
+
+    def __init__(self, order: np.ndarray, valid: np.ndarray, n_loc: int) -> None:
+        centre, k = np.nonzero(valid)
+        outer = order[centre, k]
+        by_outer = np.argsort(outer, kind="stable")
+        self.centre, self.k = centre[by_outer], k[by_outer]
+        self.start = np.searchsorted(outer[by_outer], np.arange(n_loc + 1))
+        self.rank = np.full((n_loc, n_loc), np.iinfo(np.int16).max, dtype=np.int16)
+        self.rank[centre, outer] = k
+
+    def ending_at(self, locations: np.ndarray) -> np.ndarray:
+        """Positions (into ``centre``/``k``) of the circles whose outermost member is one
+        of ``locations`` (distinct)."""
+        lo, hi = self.start[locations], self.start[locations + 1]
+        lengths = hi - lo
+        offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
+        return offsets + np.arange(lengths.sum())
 
 
 def _null_maxima(
     perms: list[np.ndarray],
     loc: np.ndarray,
-    n_loc: int,
     n_days: int,
     max_days: int,
-    order: np.ndarray,
-    valid: np.ndarray,
+    rings: _Rings,
     mu: np.ndarray,
     total: float,
     min_cases: int,
 ) -> np.ndarray:
-    """Maximum LLR of each replicate, many replicates per vectorised block: cases are
-    binned by (replicate, location, days back), windows are running sums over days back,
-    circles running sums over the nearest-first order, and logs are taken only where a
-    window holds more than expected."""
-    cells = order.size * max_days
-    per_block = max(1, _BLOCK // max(cells, 1))
+    """Maximum LLR of each replicate, looking only at circles whose outermost member holds
+    a case in the last ``max_days`` days. Any other circle with more cases than expected
+    shrinks to one of those with the same count in the same window and no larger
+    expectation, hence no smaller LLR, so the maximum is exact. A replicate's few recent
+    cases are counted into those circles and windows with one small matrix product."""
+    windows = np.arange(max_days)
     out = np.zeros(len(perms))
-    for start in range(0, len(perms), per_block):
-        block = np.stack(perms[start : start + per_block])  # (r, cases)
-        r = len(block)
-        back = n_days - 1 - block  # 0 = the analysis date
+    for r, days in enumerate(perms):
+        back = n_days - 1 - days
         recent = back < max_days
-        rep = np.broadcast_to(np.arange(r)[:, None], block.shape)[recent]
-        where = np.broadcast_to(loc[None, :], block.shape)[recent]
-        keys = (rep * n_loc + where) * max_days + back[recent]
-        counts = np.bincount(keys, minlength=r * n_loc * max_days).reshape(r, n_loc, max_days)
-        # int32 halves the memory traffic of the two running sums, the bulk of the work
-        by_window = np.cumsum(counts.astype(np.int32), axis=2, dtype=np.int32)
-        c = np.cumsum(by_window[:, order, :], axis=2, dtype=np.int32)  # (r, centres, k, windows)
-        high = (c > mu[None]) & valid[None, :, :, None] & (c >= min_cases)
-        rr, cc, kk, ww = np.nonzero(high)
-        if rr.size:
-            values = _llr(c[rr, cc, kk, ww].astype(float), mu[cc, kk, ww], total)
-            np.maximum.at(out, start + rr, values)
+        if recent.sum() < min_cases:
+            continue
+        where, back = loc[recent], back[recent]
+        circles = rings.ending_at(np.unique(where))
+        centre, k = rings.centre[circles], rings.k[circles]
+        inside = (rings.rank[centre[:, None], where[None, :]] <= k[:, None]).astype(np.float32)
+        in_window = (back[:, None] <= windows[None, :]).astype(np.float32)
+        c = inside @ in_window  # (circles, windows)
+        m = mu[centre, k]
+        high = (c > m) & (c >= min_cases)
+        if high.any():
+            out[r] = _llr(c[high].astype(float), m[high], total).max()
     return out
 
 
@@ -207,7 +222,9 @@ def space_time_scan(
     llr = scores(c_obs)
     rng = np.random.default_rng(seed)
     perms = [rng.permutation(day_index) for _ in range(replications)]
-    null_max = _null_maxima(perms, loc, n_loc, n_days, max_days, order, valid, mu, total, min_cases)
+    null_max = _null_maxima(
+        perms, loc, n_days, max_days, _Rings(order, valid, n_loc), mu, total, min_cases
+    )
 
     clusters: list[SpaceTimeCluster] = []
     taken = np.zeros(n_loc, dtype=bool)
