@@ -161,8 +161,6 @@ def test_replicate_maxima_equal_the_llr_of_every_cylinder():
                     c = inside.sum()
                     mu = c_z[members].sum() * c_d[n_days - w :].sum() / total
                     if c > mu and c >= min_cases:
-                        llr = c * np.log(c / mu) + (total - c) * np.log(
-                            (total - c) / (total - mu)
-                        )
+                        llr = c * np.log(c / mu) + (total - c) * np.log((total - c) / (total - mu))
                         best = max(best, llr)
         assert result.null_max[r] == pytest.approx(best, rel=1e-9)
