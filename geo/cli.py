@@ -173,6 +173,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             start=args.start,
             end=args.end,
             scale=args.scale,
+            episodes=args.episodes,
         )
         print("\n".join(lines))
         return 0
@@ -421,6 +422,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="last day (default 2019-12-31)",
     )
     gen.add_argument("--scale", type=float, default=1.0, help="volume multiplier (default 1.0)")
+    gen.add_argument(
+        "--no-episodes",
+        dest="episodes",
+        action="store_false",
+        help="plant no tension episodes (the null scenario for counting false alarms)",
+    )
 
     dash = sub.add_parser("dashboard", help="serve the dashboard for a workspace")
     _add_workspace(dash)

@@ -2,8 +2,9 @@
 
 Tables: ``incidents`` (one current row per (source, reference)), ``incident_versions``
 (every earlier content of a record: nothing is lost when a record changes), ``places``
-(schools, transport nodes, night-time-economy premises), ``ingest_batches`` and
-``rejects``. Each input file is written in one transaction: if anything fails part-way,
+(schools, transport nodes, night-time-economy premises), ``ingest_batches``,
+``rejects``, ``workshops``, ``trigger_events``, and the daily tension monitor's state
+(``tension_alerts``, ``tension_runs``). Each input file is written in one transaction: if anything fails part-way,
 the store is exactly as it was before.
 """
 
@@ -132,6 +133,39 @@ workshops = sa.Table(
     sa.Column("delivered_on", sa.String(10), nullable=False),
     sa.Column("recorded_at", sa.String(26), nullable=False),
     sa.UniqueConstraint("urn", "delivered_on", name="uq_workshop_urn_date"),
+)
+
+trigger_events = sa.Table(
+    "trigger_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("happened_on", sa.String(10), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("scope", sa.String(8), nullable=False),
+    sa.Column("area", sa.String(80)),
+    sa.Column("recorded_at", sa.String(26), nullable=False),
+    sa.UniqueConstraint("happened_on", "name", name="uq_trigger_day_name"),
+)
+
+tension_alerts = sa.Table(
+    "tension_alerts",
+    metadata,
+    sa.Column("alert_id", sa.String(12), primary_key=True),
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("strand", sa.String(24), nullable=False),
+    sa.Column("raised_on", sa.String(10), nullable=False),
+    sa.Column("updated_on", sa.String(10), nullable=False),
+    sa.Column("last_seen", sa.String(10), nullable=False),
+    sa.Column("closed_on", sa.String(10)),
+    sa.Column("state", sa.Text, nullable=False),
+)
+
+tension_runs = sa.Table(
+    "tension_runs",
+    metadata,
+    sa.Column("as_of", sa.String(10), primary_key=True),
+    sa.Column("run_at", sa.String(26), nullable=False),
+    sa.Column("open_alerts", sa.Integer, nullable=False),
 )
 
 rejects = sa.Table(

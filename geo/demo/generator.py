@@ -394,6 +394,7 @@ def generate(
     end: date = date(2019, 12, 31),
     scale: float = 1.0,
     open_data: Path | None = None,
+    episodes: bool = True,
 ) -> Scenario:
     """Generate the demo scenario.
 
@@ -411,6 +412,9 @@ def generate(
         Multiplies every volume (1.0 = the published figures).
     open_data
         Folder with the real places and Census population; synthetic stand-ins otherwise.
+    episodes
+        Plant the tension episodes (``False`` gives the null scenario on which false
+        alarms are counted).
     """
     if force not in FORCES:
         raise ValueError(f"'force' must be one of {FORCES}; {force!r} was given.")
@@ -444,7 +448,7 @@ def generate(
     from geo.demo.planting import plant_episodes, plant_hotspots, plant_repeats
 
     truth["hotspots"] = plant_hotspots(b, records)
-    truth["episodes"] = plant_episodes(b, records)
+    truth["episodes"] = plant_episodes(b, records) if episodes else []
     truth["repeat_victims"] = plant_repeats(b, records)
     _keep_inside(geo, records)
     incidents = _canonical(records, rng)

@@ -79,7 +79,8 @@ def _period_end(label: str, day: pd.Timestamp) -> pd.Timestamp:
 
 
 def plant_episodes(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
-    """Short local bursts of one strand: ``count`` records within a radius and a few weeks."""
+    """Short local bursts of one strand: ``count`` records within a radius, flaring on the
+    day of onset and settling over a few weeks."""
     free = _free(records)
     truth = []
     strands = ("race", "religion", "sexual_orientation")
@@ -136,7 +137,7 @@ def plant_episodes(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
             records.loc[rows, "x"] = cx + radius * np.cos(angle)
             records.loc[rows, "y"] = cy + radius * np.sin(angle)
             records.loc[rows, "day"] = onset + pd.to_timedelta(
-                b.rng.integers(0, duration, count), unit="D"
+                _episode_days(b.rng, count, duration), unit="D"
             )
             records.loc[rows, "planted"] = f"episode:{str(force)[:4].lower()}-{e + 1}"
             free[rows] = False
@@ -162,6 +163,14 @@ def plant_episodes(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
                 }
             )
     return truth
+
+
+def _episode_days(rng: np.random.Generator, count: int, duration: int) -> np.ndarray:
+    """Days since onset of an episode's records: the first on the day of onset, the rest
+    decaying from there (exponential, a mean of a quarter of the episode), as tension after
+    a local trigger flares and then settles."""
+    later = np.minimum(rng.exponential(duration / 4, count - 1).astype(int), duration - 1)
+    return np.concatenate([[0], later])
 
 
 def _busiest(

@@ -126,7 +126,8 @@ def _null_maxima(
     a case in the last ``max_days`` days. Any other circle with more cases than expected
     shrinks to one of those with the same count in the same window and no larger
     expectation, hence no smaller LLR, so the maximum is exact. A replicate's few recent
-    cases are counted into those circles and windows with one small matrix product."""
+    cases are counted into those circles and windows by a running count over the cases
+    sorted by day (integer work only: no BLAS threads to contend for the cores)."""
     windows = np.arange(max_days)
     out = np.zeros(len(perms))
     for r, days in enumerate(perms):
@@ -134,12 +135,15 @@ def _null_maxima(
         recent = back < max_days
         if recent.sum() < min_cases:
             continue
-        where, back = loc[recent], back[recent]
+        by_back = np.argsort(back[recent], kind="stable")
+        where, back = loc[recent][by_back], back[recent][by_back]
         circles = rings.ending_at(np.unique(where))
         centre, k = rings.centre[circles], rings.k[circles]
-        inside = (rings.rank[centre[:, None], where[None, :]] <= k[:, None]).astype(np.float32)
-        in_window = (back[:, None] <= windows[None, :]).astype(np.float32)
-        c = inside @ in_window  # (circles, windows)
+        inside = rings.rank[centre[:, None], where[None, :]] <= k[:, None]
+        # cases sorted by days back: a window's count is a running count up to its last case
+        running = np.cumsum(inside, axis=1, dtype=np.int32)
+        last = np.searchsorted(back, windows, side="right")  # cases in each window
+        c = np.where(last > 0, running[:, np.maximum(last - 1, 0)], 0)  # (circles, windows)
         m = mu[centre, k]
         high = (c > m) & (c >= min_cases)
         if high.any():
