@@ -26,6 +26,7 @@ from geo.cli_analysis import (
     cmd_schools,
     cmd_tension,
     cmd_train_classifier,
+    cmd_triggers,
 )
 
 log = logging.getLogger("geo")
@@ -370,7 +371,25 @@ def build_parser() -> argparse.ArgumentParser:
     te.add_argument("--max-radius", type=float, default=3000.0, metavar="M")
     te.add_argument("--max-days", type=int, default=28)
     te.add_argument("--replications", type=int, default=999)
+    te.add_argument(
+        "--baselines-out", metavar="FILE", help="the force and CSP baselines (CSV or JSON)"
+    )
     te.set_defaults(func=cmd_tension)
+
+    tr = sub.add_parser("triggers", help="list, add or import trigger events (e.g. a referendum)")
+    _add_workspace(tr)
+    tr.set_defaults(func=cmd_triggers, triggers_command=None)
+    tr_sub = tr.add_subparsers(dest="triggers_command", parser_class=_Parser)
+    tr_add = tr_sub.add_parser("add", help="add one event")
+    tr_add.add_argument("date", type=_iso_date, help="the day it happened (YYYY-MM-DD)")
+    tr_add.add_argument("name", help='e.g. "EU referendum result"')
+    tr_add.add_argument("--scope", choices=("national", "local"), default="national")
+    tr_add.add_argument("--area", help="for a local event: the CSP or district (code or name)")
+    _add_workspace(tr_add)
+    tr_imp = tr_sub.add_parser("import", help="add events from a CSV (date,name,scope,area)")
+    tr_imp.add_argument("file")
+    _add_workspace(tr_imp)
+    tr_sub.add_parser("list", help="list the events")
 
     em = sub.add_parser("emerging", help="emerging hot spot analysis over a space-time cube")
     _add_filters(em)

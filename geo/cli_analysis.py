@@ -1,10 +1,12 @@
 """The analysis commands of ``tensionmap`` (hotspots, scan, kde, clusters, heatmap,
-schools, retag, train-classifier): read the workspace, call ``geo``, print."""
+schools, retag, train-classifier, emerging, tension, triggers): read the workspace, call
+``geo``, print."""
 
 from __future__ import annotations
 
 import argparse
-from datetime import date
+import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from geo.config import Workspace
@@ -355,33 +357,127 @@ def cmd_emerging(args: argparse.Namespace) -> int:
 
 
 def cmd_tension(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from geo._errors import TensionmapError
-    from geo.export import write_table
-    from geo.tension.alerts import STRANDS, AlertRules, alert_rows, replay
+    from geo.tension.alerts import STRANDS, AlertRules, alert_rows, change_rows, replay
+    from geo.tension.baseline import area_baselines
+    from geo.tension.monitor import open_on, read_triggers, run_monitor
 
     records, geo, _ = _study_area(args)
+    ws = workspace_of(args, create=False)
     strands = tuple(args.strand) if args.strand else (*STRANDS, "all")
     rules = AlertRules(
         max_radius_m=args.max_radius, max_days=args.max_days, replications=args.replications
     )
+    events = read_triggers(ws)
+
+    def progress(day: date) -> None:
+        print(f"  analysed {day}", file=sys.stderr, flush=True)
+
     if args.replay:
         first, last = (date.fromisoformat(d) for d in args.replay)
+        if last < first:
+            raise TensionmapError(f"--replay ends ({last}) before it starts ({first}).")
+        alerts, _ = replay(
+            records,
+            geo,
+            first,
+            last,
+            rules=rules,
+            seed=args.seed,
+            strands=strands,
+            progress=progress,
+        )
+        rows = change_rows(alerts, geo, events, rules)
+        print(f"{len(alerts)} alert(s), {len(rows)} state change(s) from {first} to {last}")
+        for row in rows.to_dict("records"):
+            print(
+                f"  {row['updated_on']} {row['alert_id']} {row['change']} {row['level']} "
+                f"{row['strand']} {row['csp']}"
+            )
+        as_of = last
     elif args.as_of:
-        first = last = args.as_of
+        as_of = args.as_of
+        whole = not (
+            args.strand
+            or args.setting
+            or args.force
+            or args.csp
+            or args.record_type
+            or args.start
+            or args.end
+        )
+        if whole:  # the daily monitor: carries on from the store
+            run = run_monitor(
+                ws, records, geo, as_of, rules=rules, seed=args.seed, progress=progress
+            )
+            alerts = run.alerts
+            if run.analysed is None:
+                print(f"{as_of} was analysed before: the alerts open on it, from the store")
+        else:  # a filtered look: a week's warm-up, nothing kept
+            first = as_of - timedelta(days=6)
+            everything, _ = replay(
+                records,
+                geo,
+                first,
+                as_of,
+                rules=rules,
+                seed=args.seed,
+                strands=strands,
+                progress=progress,
+            )
+            alerts = open_on(everything, as_of)
+        rows = alert_rows(alerts, geo, events, rules)
+        print(f"{len(rows)} alert(s) open on {as_of}")
+        for row in rows.to_dict("records"):
+            print(
+                f"  {row['alert_id']} {row['level']} {row['strand']} {row['csp']}: "
+                f"{row['explanation']}"
+            )
     else:
         raise TensionmapError("give --as-of DATE or --replay FROM TO.")
-    alerts = replay(records, geo, first, last, rules=rules, seed=args.seed, strands=strands)
-    rows = alert_rows(alerts, geo)
-    print(f"{len(rows)} alert(s) from {first} to {last}")
-    for row in rows.to_dict("records"):
+    baselines = area_baselines(records, geo, pd.Timestamp(as_of), strands)
+    above = baselines[baselines["exceedance"] > 1] if len(baselines) else baselines
+    print(
+        f"baselines, the 7 days to {as_of}: {len(above)} of {len(baselines)} force/CSP "
+        "series above their normal range"
+    )
+    for row in above.to_dict("records"):
         print(
-            f"  {row['alert_id']} {row['level']} {row['strand']} {row['csp']}: {row['explanation']}"
+            f"  {row['level']} {row['area']} {row['strand']}: {row['observed']} against "
+            f"{row['expected']} expected (upper {row['upper']})"
         )
-    if args.out and len(rows):
-        out = Path(args.out)
-        if out.suffix.lower() == ".json":
-            out.write_text(rows.to_json(orient="records", date_format="iso", indent=1))
-        else:
-            write_table(rows, out)
-        print(f"wrote {len(rows)} alerts to {out}")
+    if args.out:
+        _write_alerts(rows, Path(args.out))
+    if args.baselines_out:
+        _write_alerts(baselines, Path(args.baselines_out))
+    return 0
+
+
+def _write_alerts(rows, out: Path) -> None:
+    from geo.export import write_table
+
+    if out.suffix.lower() == ".json":
+        out.write_text(rows.to_json(orient="records", date_format="iso", indent=1))
+    else:
+        write_table(rows, out)
+    print(f"wrote {len(rows)} rows to {out}")
+
+
+def cmd_triggers(args: argparse.Namespace) -> int:
+    from geo.tension.alerts import TriggerEvent
+    from geo.tension.monitor import add_trigger, import_triggers, read_triggers
+
+    ws = workspace_of(args, create=False)
+    if args.triggers_command == "add":
+        added = add_trigger(ws, TriggerEvent(args.date, args.name, args.scope, args.area))
+        print(("added" if added else "already listed:") + f" {args.date} {args.name}")
+    elif args.triggers_command == "import":
+        print(f"added {import_triggers(ws, Path(args.file))} trigger event(s)")
+    else:
+        events = read_triggers(ws)
+        print(f"{len(events)} trigger event(s)")
+        for e in events:
+            print(f"  {e.day} {e.name} ({e.scope}{', ' + e.area if e.area else ''})")
     return 0

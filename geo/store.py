@@ -4,8 +4,8 @@ Tables: ``incidents`` (one current row per (source, reference)), ``incident_vers
 (every earlier content of a record: nothing is lost when a record changes), ``places``
 (schools, transport nodes, night-time-economy premises), ``ingest_batches``,
 ``rejects``, ``workshops``, ``trigger_events``, and the daily tension monitor's state
-(``tension_alerts``, ``tension_runs``). Each input file is written in one transaction: if anything fails part-way,
-the store is exactly as it was before.
+(``tension_alerts``, ``tension_runs``). Each input file is written in one transaction:
+if anything fails part-way, the store is exactly as it was before.
 """
 
 from __future__ import annotations

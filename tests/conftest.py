@@ -67,3 +67,15 @@ def incident(reference: str, /, **fields: str) -> dict[str, str]:
     }
     row.update(fields)
     return row
+
+
+def demo_workspace(root: Path, geo, open_data, *, seed: int, **kwargs) -> tuple[Workspace, dict]:
+    """A workspace holding an ingested demo scenario, and the scenario's truth."""
+    from geo.demo.generator import generate
+    from geo.ingest.incidents import ingest_incidents
+
+    scenario = generate(geo, seed=seed, open_data=open_data, **kwargs)
+    ws = Workspace.open(root)
+    scenario.write(root / "demo")
+    ingest_incidents(ws, root / "demo" / "incidents.csv", geography=geo)
+    return ws, scenario.truth

@@ -38,7 +38,12 @@ def test_alerts_persist_escalate_and_close():
     d3 = d1 + timedelta(days=2)
     alerts, closed, _ = update_alerts(alerts, [], d3, rules, next_id)
     assert {a.alert_id for a in closed} == {"T00001", "T00002"} and alerts == []
-    assert isinstance(race, Alert) and race.history[-1] == f"{d3} closed"
+    assert isinstance(race, Alert)
+    assert [(c.day, c.change, c.level) for c in race.history] == [
+        (d0, "raised", "low"),
+        (d1, "escalated", "medium"),
+        (d3, "closed", "medium"),
+    ]
 
 
 @pytest.mark.slow

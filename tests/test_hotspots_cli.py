@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -14,22 +13,12 @@ import pytest
 from scipy import sparse
 
 from geo.cli import main
-from geo.config import Workspace
-from geo.demo.generator import generate
 from geo.hotspots.aggregate import Filters
 from geo.hotspots.analysis import HOTSPOT_COLUMNS, hotspots
 from geo.hotspots.weights import build_weights
-from geo.ingest.incidents import ingest_incidents
 from geo.population import lsoa_population
 from geo.store import connect, read_incidents
-
-
-def _demo_workspace(root: Path, geo, open_data, *, seed: int, **kwargs) -> tuple[Workspace, dict]:
-    scenario = generate(geo, seed=seed, open_data=open_data, **kwargs)
-    ws = Workspace.open(root)
-    scenario.write(root / "demo")
-    ingest_incidents(ws, root / "demo" / "incidents.csv", geography=geo)
-    return ws, scenario.truth
+from tests.conftest import demo_workspace as _demo_workspace
 
 
 @pytest.fixture(scope="module")
@@ -275,44 +264,3 @@ def test_emerging_cli_rows(small_ws, tmp_path, capsys):
         )
         .all()
     )
-
-
-def test_tension_cli(small_ws, tmp_path, capsys):
-    assert main(["tension", "--workspace", str(small_ws.root)]) == 2
-    assert "give --as-of DATE or --replay FROM TO" in capsys.readouterr().err
-    out = tmp_path / "alerts.csv"
-    assert (
-        main(
-            [
-                "tension",
-                "--workspace",
-                str(small_ws.root),
-                "--strand",
-                "religion",
-                "--replay",
-                "2019-06-01",
-                "2019-06-03",
-                "--replications",
-                "99",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
-    assert "alert(s) from 2019-06-01 to 2019-06-03" in capsys.readouterr().out
-    if out.exists():
-        columns = set(pd.read_csv(out).columns)
-        assert {
-            "alert_id",
-            "raised_on",
-            "level",
-            "strand",
-            "csp",
-            "area_codes",
-            "observed",
-            "expected",
-            "p_value",
-            "recurrence_interval_days",
-            "explanation",
-        } <= columns

@@ -4,17 +4,26 @@ Each day (``as_of``) the scan runs over the last ``study_days`` of records, per 
 for all strands together, with circles up to ``max_radius_m`` around LSOA centres and
 windows of 1 … ``max_days`` days ending that day. A cluster becomes a signal by its
 recurrence interval (how often a cluster this unusual would arise by chance under daily
-analysis; 1 / p days):
+analysis; 1 / p days), then its evidence adjusts the level:
 
-| level | recurrence interval | and |
-|---|---|---|
-| ``high`` | ≥ 365 days | at least ``high_min_records`` records |
-| ``medium`` | ≥ 100 days | |
-| ``low`` | ≥ 20 days | the noisy tier: for analysts, not for escalation |
+- ``high``: recurrence interval ≥ 365 days and at least ``high_min_records`` records; or
+  a ``medium`` cluster with at least ``violent_for_high`` violent offences or records of
+  ``spread_for_high`` strands.
+- ``medium``: recurrence interval ≥ 100 days, from at least ``min_victims`` different
+  victims (fewer: ``low``; one person's repeat reports are a safeguarding matter, not
+  community tension).
+- ``low``: recurrence interval ≥ 20 days; the noisy tier, for analysts, not for escalation.
+
+A signal for all strands together that mostly (``all_share``) repeats a strand's own signal
+in the same areas is dropped: the strand's signal says it better.
 
 An alert keeps its id while the episode goes on: a later day's signal of the same strand
 that shares an area with an open alert updates it (counts grow, the level can rise);
-an alert with no signal for ``close_after_days`` days closes.
+an alert with no signal for ``close_after_days`` days closes. Every state change is kept
+(``Alert.history``). Alerts raised within ``trigger_window_days`` after a trigger event
+(national, or local to the alert's CSP or district) name it. The weekly baseline of the
+alert's CSP and strand (:func:`geo.tension.baseline.last_seven_days`) is attached as
+evidence, and named as a second method when it is exceeded too.
 
 Monte Carlo is sequential: 99 replications first, and only days whose best cluster could
 still reach the ``low`` tier go on to the full ``replications`` (SaTScan's early
@@ -23,17 +32,39 @@ termination idea; ``sequential=False`` runs them all every time).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo.geography import Geography
+from geo.tension.baseline import last_seven_days
 from geo.tension.stscan import space_time_scan
 
 STRANDS = ("race", "religion", "sexual_orientation", "disability", "transgender")
 LEVELS = ("low", "medium", "high")
+SCAN = "space-time permutation scan"
+BASELINE = "weekly baseline"
+
+#: Words in an offence that make it a violent one (ONS "violence against the person",
+#: robbery and arson; public order offences are not counted).
+VIOLENT_WORDS = (
+    "assault",
+    "wounding",
+    "grievous",
+    "bodily harm",
+    "affray",
+    "violent disorder",
+    "robbery",
+    "arson",
+    "threats to kill",
+    "murder",
+    "manslaughter",
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +73,10 @@ class AlertRules:
     medium_days: float = 100.0
     high_days: float = 365.0
     high_min_records: int = 10
+    min_victims: int = 3
+    violent_for_high: int = 2
+    spread_for_high: int = 3
+    all_share: float = 0.8
     max_radius_m: float = 3000.0
     max_days: int = 28
     study_days: int = 730
@@ -49,15 +84,71 @@ class AlertRules:
     close_after_days: int = 3
     replications: int = 999
     sequential: bool = True
+    trigger_window_days: int = 14
 
-    def level(self, recurrence_days: float, observed: int) -> str | None:
+    def level(self, recurrence_days: float, observed: int, evidence: Evidence) -> str | None:
         if recurrence_days >= self.high_days and observed >= self.high_min_records:
-            return "high"
-        if recurrence_days >= self.medium_days:
-            return "medium"
-        if recurrence_days >= self.low_days:
+            level = "high"
+        elif recurrence_days >= self.medium_days:
+            level = "medium"
+        elif recurrence_days >= self.low_days:
             return "low"
-        return None
+        else:
+            return None
+        if evidence.victims < self.min_victims:
+            return "low"
+        if level == "medium" and (
+            evidence.violent >= self.violent_for_high
+            or len(evidence.strands) >= self.spread_for_high
+        ):
+            return "high"
+        return level
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the records in a cluster are: for the explanation and the tactical lead."""
+
+    victims: int = 0
+    repeat_victims: int = 0
+    violent: int = 0
+    strands: dict[str, int] = field(default_factory=dict)
+    settings: dict[str, int] = field(default_factory=dict)
+    offences: dict[str, int] = field(default_factory=dict)
+    baseline_observed: float | None = None
+    baseline_expected: float | None = None
+    baseline_exceedance: float | None = None
+
+    @classmethod
+    def of(cls, chosen: pd.DataFrame) -> Evidence:
+        victim_column = "victim_key" if "victim_key" in chosen else "victim_id"
+        victims = chosen[victim_column] if victim_column in chosen else pd.Series(dtype=object)
+        known = victims.dropna()
+        known = known[known.astype(str) != ""]
+        per_victim = known.value_counts()
+        offences = chosen["offence"].fillna("").astype(str) if "offence" in chosen else None
+        violent = (
+            int(offences.str.lower().str.contains("|".join(VIOLENT_WORDS)).sum())
+            if offences is not None
+            else 0
+        )
+
+        def tally(column: str) -> dict[str, int]:
+            if column not in chosen:
+                return {}
+            values = chosen[column].fillna("").astype(str).str.split(";").explode()
+            return dict(Counter(v for v in values if v).most_common())
+
+        return cls(
+            victims=int(len(per_victim) + (len(victims) - len(known))),
+            repeat_victims=int((per_victim > 1).sum()),
+            violent=violent,
+            strands=tally("strands"),
+            settings=tally("settings"),
+            offences=dict(Counter(offences[offences != ""]).most_common(5))
+            if offences is not None
+            else {},
+        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +164,34 @@ class Signal:
     p_value: float
     level: str
     references: tuple[str, ...]
+    evidence: Evidence = field(default_factory=Evidence)
+
+    @property
+    def methods(self) -> str:
+        exceedance = self.evidence.baseline_exceedance
+        return SCAN + (f"; {BASELINE}" if exceedance is not None and exceedance > 1 else "")
+
+
+@dataclass(frozen=True)
+class TriggerEvent:
+    """An external event that can raise tension (``scope`` national, or local to ``area``:
+    a CSP or district code or name)."""
+
+    day: date
+    name: str
+    scope: str = "national"
+    area: str | None = None
+
+    def applies_to(self, csp: tuple[str, str], district: tuple[str, str]) -> bool:
+        return self.scope == "national" or (self.area or "") in (*csp, *district)
+
+
+@dataclass(frozen=True)
+class Change:
+    day: date
+    change: str  # raised, updated, escalated, closed
+    level: str
+    signal: Signal
 
 
 @dataclass
@@ -84,7 +203,20 @@ class Alert:
     level: str
     last_seen: date
     closed_on: date | None = None
-    history: list[str] = field(default_factory=list)
+    history: list[Change] = field(default_factory=list)
+
+
+def _lsoa_points(geo: Geography) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    codes = geo.lsoas["lsoa_code"].to_numpy()
+    inner = geo.lsoas.geometry.representative_point()
+    xy = np.column_stack([inner.x, inner.y])
+    return codes, xy, pd.Series(np.arange(len(codes)), index=codes)
+
+
+def _strand_records(window: pd.DataFrame, strand: str) -> pd.DataFrame:
+    if strand == "all":
+        return window
+    return window[window["strands"].fillna("").str.contains(strand)]
 
 
 def daily_signals(
@@ -102,15 +234,10 @@ def daily_signals(
     when = pd.to_datetime(records["recorded_at"]).dt.normalize()
     window = records[(when >= start) & (when <= day)]
     when = when[window.index]
-    codes = geo.lsoas["lsoa_code"].to_numpy()
-    inner = geo.lsoas.geometry.representative_point()
-    xy = np.column_stack([inner.x, inner.y])
-    position = pd.Series(np.arange(len(codes)), index=codes)
+    codes, xy, position = _lsoa_points(geo)
     signals: list[Signal] = []
     for strand in strands:
-        chosen = (
-            window if strand == "all" else window[window["strands"].fillna("").str.contains(strand)]
-        )
+        chosen = _strand_records(window, strand)
         if len(chosen) < rules.min_records:
             continue
         recent = when[chosen.index] > day - pd.Timedelta(days=rules.max_days)
@@ -143,16 +270,18 @@ def daily_signals(
             if not scan.clusters or scan.clusters[0].p_value > 0.1:
                 continue  # cannot reach the low tier (p <= 0.05): skip the full run
         scan = run(rules.replications)
-        refs = chosen["reference"].to_numpy()
         for cluster in scan.clusters:
-            level = rules.level(cluster.recurrence_interval_days, cluster.observed)
-            if level is None:
+            if cluster.recurrence_interval_days < rules.low_days:
                 continue
             members = set(cluster.members)
-            inside = (
+            inside = chosen[
                 chosen["lsoa_code"].isin(members).to_numpy()
                 & (when[chosen.index] >= cluster.start).to_numpy()
-            )
+            ]
+            evidence = Evidence.of(inside)
+            level = rules.level(cluster.recurrence_interval_days, cluster.observed, evidence)
+            if level is None:
+                continue
             centre = xy[position[cluster.centre]]
             signals.append(
                 Signal(
@@ -166,10 +295,50 @@ def daily_signals(
                     cluster.expected,
                     cluster.p_value,
                     level,
-                    tuple(refs[inside]),
+                    tuple(inside["reference"].astype(str)),
+                    evidence,
                 )
             )
-    return signals
+    signals = _drop_repeated_all(signals, rules)
+    return [_with_baseline(s, records, geo, day) for s in signals]
+
+
+def _drop_repeated_all(signals: list[Signal], rules: AlertRules) -> list[Signal]:
+    """Leave out an all-strands signal that mostly repeats one strand's signal there."""
+    kept = []
+    for s in signals:
+        if s.strand == "all" and s.observed:
+            top, count = max(s.evidence.strands.items(), key=lambda kv: kv[1], default=("", 0))
+            if count / s.observed >= rules.all_share and any(
+                o.strand == top and o.lsoas & s.lsoas for o in signals
+            ):
+                continue
+        kept.append(s)
+    return kept
+
+
+def _with_baseline(
+    signal: Signal, records: pd.DataFrame, geo: Geography, day: pd.Timestamp
+) -> Signal:
+    """Attach the weekly baseline of the signal's CSP and strand."""
+    csp = geo.lsoas.loc[geo.lsoas["lsoa_code"].isin(signal.lsoas), "csp_code"].mode()
+    if csp.empty:
+        return signal
+    in_csp = records["lsoa_code"].isin(
+        geo.lsoas.loc[geo.lsoas["csp_code"] == csp.iloc[0], "lsoa_code"]
+    )
+    when = pd.to_datetime(_strand_records(records[in_csp], signal.strand)["recorded_at"])
+    data_start = pd.to_datetime(records["recorded_at"]).min()
+    base = last_seven_days(when[when <= day + pd.Timedelta(days=1)], day, data_start=data_start)
+    if base is None:
+        return signal
+    evidence = replace(
+        signal.evidence,
+        baseline_observed=base.observed,
+        baseline_expected=round(base.expected, 2),
+        baseline_exceedance=round(base.exceedance, 2),
+    )
+    return replace(signal, evidence=evidence)
 
 
 def update_alerts(
@@ -187,32 +356,26 @@ def update_alerts(
             None,
         )
         if match is None:
-            open_alerts.append(
-                Alert(
-                    f"T{next_id:05d}",
-                    today,
-                    today,
-                    signal,
-                    signal.level,
-                    today,
-                    history=[f"{today} raised {signal.level}"],
-                )
-            )
+            alert = Alert(f"T{next_id:05d}", today, today, signal, signal.level, today)
+            alert.history.append(Change(today, "raised", signal.level, signal))
+            open_alerts.append(alert)
             next_id += 1
         elif match.last_seen != today:
             level = max(match.level, signal.level, key=LEVELS.index)
-            if level != match.level:
-                match.history.append(f"{today} escalated to {level}")
-            match.signal = replace(
+            merged = replace(
                 signal,
                 lsoas=signal.lsoas | match.signal.lsoas,
                 start=min(signal.start, match.signal.start),
             )
-            match.level, match.updated_on, match.last_seen = level, today, today
+            change = "escalated" if level != match.level else "updated"
+            if change == "escalated" or merged.observed != match.signal.observed:
+                match.history.append(Change(today, change, level, merged))
+            match.signal, match.level = merged, level
+            match.updated_on, match.last_seen = today, today
     closed = [a for a in open_alerts if (today - a.last_seen).days >= rules.close_after_days]
     for alert in closed:
         alert.closed_on = today
-        alert.history.append(f"{today} closed")
+        alert.history.append(Change(today, "closed", alert.level, alert.signal))
     still_open = [a for a in open_alerts if a not in closed]
     return still_open, closed, next_id
 
@@ -226,58 +389,178 @@ def replay(
     rules: AlertRules | None = None,
     seed: int = 0,
     strands: tuple[str, ...] = (*STRANDS, "all"),
-) -> list[Alert]:
+    open_alerts: list[Alert] | None = None,
+    next_id: int = 1,
+    progress: Any = None,
+) -> tuple[list[Alert], int]:
     """Run the daily analysis for every day in [first, last], each day seeing only records
-    up to that day; returns every alert raised (open or closed)."""
+    up to that day, carrying on from ``open_alerts``. Returns every alert that was open at
+    some point (their ``history`` holds each state change) and the next free id."""
     rules = rules or AlertRules()
-    open_alerts: list[Alert] = []
-    everything: list[Alert] = []
-    next_id = 1
+    still_open = list(open_alerts or [])
+    everything = list(still_open)
     day = first
     while day <= last:
         signals = daily_signals(records, geo, day, rules=rules, seed=seed, strands=strands)
-        before = {a.alert_id for a in open_alerts}
-        open_alerts, _closed, next_id = update_alerts(open_alerts, signals, day, rules, next_id)
-        everything += [a for a in open_alerts if a.alert_id not in before]
+        before = {a.alert_id for a in still_open}
+        still_open, _closed, next_id = update_alerts(still_open, signals, day, rules, next_id)
+        everything += [a for a in still_open if a.alert_id not in before]
+        if progress is not None:
+            progress(day)
         day += timedelta(days=1)
-    return everything
+    return everything, next_id
 
 
-def alert_rows(alerts: list[Alert], geo: Geography) -> pd.DataFrame:
-    """The CLI contract's columns (references are for the tactical role only)."""
+def linked_events(
+    alert: Alert, events: list[TriggerEvent], rules: AlertRules, geo: Geography
+) -> list[TriggerEvent]:
+    """Trigger events the alert followed within ``trigger_window_days``."""
+    areas = geo.lsoas[geo.lsoas["lsoa_code"].isin(alert.signal.lsoas)]
+    csp = tuple(areas[["csp_code", "csp_name"]].mode().iloc[0]) if len(areas) else ("", "")
+    district = (
+        tuple(areas[["district_code", "district_name"]].mode().iloc[0]) if len(areas) else ("", "")
+    )
+    return [
+        e
+        for e in events
+        if 0 <= (alert.raised_on - e.day).days <= rules.trigger_window_days
+        and e.applies_to(csp, district)
+    ]
+
+
+def _row(
+    alert: Alert, signal: Signal, level: str, names: pd.DataFrame, events: list[TriggerEvent]
+) -> dict[str, Any]:
+    s, e = signal, signal.evidence
+    csp = names["csp_name"].reindex(sorted(s.lsoas)).mode()
+    district = names["district_name"].reindex(sorted(s.lsoas)).mode()
+    where = district.iloc[0] if len(district) else "the area"
+    trigger = "".join(
+        f"; it follows {t.name} ({t.scope}, {t.day}) by {(alert.raised_on - t.day).days} days"
+        for t in events
+    )
+    violence = f", {e.violent} of them violent" if e.violent else ""
+    return {
+        "alert_id": alert.alert_id,
+        "raised_on": alert.raised_on,
+        "updated_on": alert.updated_on,
+        "level": level,
+        "strand": s.strand,
+        "csp": csp.iloc[0] if len(csp) else "",
+        "district": district.iloc[0] if len(district) else "",
+        "area_codes": ";".join(sorted(s.lsoas)),
+        "centre_easting": round(s.centre[0]),
+        "centre_northing": round(s.centre[1]),
+        "radius_m": round(s.radius_m),
+        "start": s.start,
+        "end": s.end,
+        "observed": s.observed,
+        "expected": round(s.expected, 2),
+        "p_value": s.p_value,
+        "recurrence_interval_days": round(1 / s.p_value),
+        "methods": s.methods,
+        "victims": e.victims,
+        "repeat_victims": e.repeat_victims,
+        "violent": e.violent,
+        "strands_seen": ";".join(f"{k}:{v}" for k, v in e.strands.items()),
+        "settings_seen": ";".join(f"{k}:{v}" for k, v in e.settings.items()),
+        "baseline_exceedance": e.baseline_exceedance,
+        "trigger_events": ";".join(f"{t.day} {t.name}" for t in events),
+        "explanation": (
+            f"{s.observed} {s.strand.replace('_', ' ')} records against {s.expected:.1f} "
+            f"expected, from {e.victims} victims{violence}, within {s.radius_m:.0f} m in "
+            f"{where} since {s.start}, a cluster that arises by chance about once in "
+            f"{1 / s.p_value:.0f} days{trigger}."
+        ),
+        "closed_on": alert.closed_on,
+    }
+
+
+def alert_rows(
+    alerts: list[Alert],
+    geo: Geography,
+    events: list[TriggerEvent] | None = None,
+    rules: AlertRules | None = None,
+) -> pd.DataFrame:
+    """The CLI contract's columns, one row per alert in its latest state (the references
+    of its records are for the tactical role only and are not among them)."""
     names = geo.lsoas.set_index("lsoa_code")
+    rules = rules or AlertRules()
+    return pd.DataFrame(
+        [
+            _row(a, a.signal, a.level, names, linked_events(a, events or [], rules, geo))
+            for a in alerts
+        ]
+    )
+
+
+def change_rows(
+    alerts: list[Alert],
+    geo: Geography,
+    events: list[TriggerEvent] | None = None,
+    rules: AlertRules | None = None,
+) -> pd.DataFrame:
+    """One row per state change (raised, updated, escalated, closed), in date order."""
+    names = geo.lsoas.set_index("lsoa_code")
+    rules = rules or AlertRules()
     rows = []
     for a in alerts:
-        s = a.signal
-        csp = names["csp_name"].reindex(sorted(s.lsoas)).mode()
-        district = names["district_name"].reindex(sorted(s.lsoas)).mode()
-        rows.append(
-            {
-                "alert_id": a.alert_id,
-                "raised_on": a.raised_on,
-                "updated_on": a.updated_on,
-                "level": a.level,
-                "strand": s.strand,
-                "csp": csp.iloc[0] if len(csp) else "",
-                "district": district.iloc[0] if len(district) else "",
-                "area_codes": ";".join(sorted(s.lsoas)),
-                "centre_easting": round(s.centre[0]),
-                "centre_northing": round(s.centre[1]),
-                "radius_m": round(s.radius_m),
-                "start": s.start,
-                "end": s.end,
-                "observed": s.observed,
-                "expected": round(s.expected, 2),
-                "p_value": s.p_value,
-                "recurrence_interval_days": round(1 / s.p_value),
-                "methods": "space-time permutation scan",
-                "explanation": (
-                    f"{s.observed} {s.strand.replace('_', ' ')} records in {len(s.lsoas)} area(s) "
-                    f"within {s.radius_m:.0f} m since {s.start} against {s.expected:.1f} expected; "
-                    "a cluster this unusual arises by chance about once in "
-                    f"{1 / s.p_value:.0f} days."
-                ),
-                "closed_on": a.closed_on,
-            }
+        linked = linked_events(a, events or [], rules, geo)
+        for c in a.history:
+            row = _row(a, c.signal, c.level, names, linked)
+            row["updated_on"], row["change"] = c.day, c.change
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.sort_values(["updated_on", "alert_id"], kind="stable").reset_index(drop=True)
+
+
+def to_json(alert: Alert) -> str:
+    """An alert's whole state (for the store)."""
+    return json.dumps(asdict(alert), default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def from_json(text: str) -> Alert:
+    raw = json.loads(text)
+
+    def signal(d: dict[str, Any]) -> Signal:
+        return Signal(
+            d["strand"],
+            frozenset(d["lsoas"]),
+            (float(d["centre"][0]), float(d["centre"][1])),
+            d["radius_m"],
+            date.fromisoformat(d["start"]),
+            date.fromisoformat(d["end"]),
+            d["observed"],
+            d["expected"],
+            d["p_value"],
+            d["level"],
+            tuple(d["references"]),
+            Evidence(**d["evidence"]),
         )
-    return pd.DataFrame(rows)
+
+    def day(v: str | None) -> date | None:
+        return date.fromisoformat(v) if v else None
+
+    return Alert(
+        raw["alert_id"],
+        date.fromisoformat(raw["raised_on"]),
+        date.fromisoformat(raw["updated_on"]),
+        signal(raw["signal"]),
+        raw["level"],
+        date.fromisoformat(raw["last_seen"]),
+        day(raw["closed_on"]),
+        [
+            Change(date.fromisoformat(c["day"]), c["change"], c["level"], signal(c["signal"]))
+            for c in raw["history"]
+        ],
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,3 +89,76 @@ def farrington(
     z = stats.norm.ppf(1 - alpha)
     upper = expected * (1 + (2 / 3) * z * np.sqrt(tau) / expected) ** 1.5
     return Baseline(pd.Timestamp(week), float(counts.iloc[position]), expected, float(upper), phi)
+
+
+def last_seven_days(
+    when: pd.Series,
+    as_of: pd.Timestamp,
+    *,
+    years: int = 3,
+    data_start: pd.Timestamp | None = None,
+) -> Baseline | None:
+    """The baseline for the seven days ending ``as_of``, judged against the seven-day
+    blocks before it (aligned on ``as_of``, so a daily analysis needs no calendar weeks).
+    Blocks before ``data_start`` (the first day records exist for) are not zeros but
+    unknown, and are left out."""
+    as_of = pd.Timestamp(as_of).normalize()
+    ends = pd.date_range(end=as_of, periods=52 * years + 1, freq="7D")
+    if data_start is not None:
+        ends = ends[ends - pd.Timedelta(days=6) >= pd.Timestamp(data_start).normalize()]
+        if as_of not in ends:
+            return None
+    days = np.sort(pd.to_datetime(when).dt.normalize().to_numpy())
+    upto = np.searchsorted(days, (ends + pd.Timedelta(days=1)).to_numpy())
+    since = np.searchsorted(days, (ends - pd.Timedelta(days=6)).to_numpy())
+    counts = pd.Series((upto - since).astype(float), index=ends)
+    return farrington(counts, as_of, years=years)
+
+
+def area_baselines(
+    records: pd.DataFrame,
+    geo: Any,
+    as_of: pd.Timestamp,
+    strands: tuple[str, ...],
+    *,
+    years: int = 3,
+) -> pd.DataFrame:
+    """The last seven days against normal for each force and CSP, per strand and for all
+    strands (``strand`` ``all``): the force-wide view that a national rise shows in."""
+    when = pd.to_datetime(records["recorded_at"])
+    data_start = when.min()
+    lsoas = geo.lsoas.set_index("lsoa_code")
+    rows = []
+    for level, code, name in (("force", "force", "force"), ("csp", "csp_code", "csp_name")):
+        area = lsoas[code].reindex(records["lsoa_code"]).to_numpy()
+        first = lsoas.drop_duplicates(code)
+        names = pd.Series(first[name].to_numpy(), index=first[code].to_numpy())
+        for value in sorted(names.index):
+            here = area == value
+            for strand in strands:
+                chosen = here & (
+                    records["strands"].fillna("").str.contains(strand).to_numpy()
+                    if strand != "all"
+                    else True
+                )
+                base = last_seven_days(
+                    when[chosen & (when <= as_of + pd.Timedelta(days=1)).to_numpy()],
+                    as_of,
+                    years=years,
+                    data_start=data_start,
+                )
+                if base is None:
+                    continue
+                rows.append(
+                    {
+                        "level": level,
+                        "area": str(names[value]),
+                        "strand": strand,
+                        "week_ending": pd.Timestamp(as_of).date(),
+                        "observed": int(base.observed),
+                        "expected": round(base.expected, 2),
+                        "upper": round(base.upper, 2),
+                        "exceedance": round(base.exceedance, 2),
+                    }
+                )
+    return pd.DataFrame(rows)

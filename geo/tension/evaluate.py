@@ -20,9 +20,7 @@ from geo.tension.alerts import LEVELS, Alert, AlertRules, Signal, daily_signals,
 
 def covers(signal: Signal, episode: dict[str, Any], centre_lsoa: str) -> bool:
     centre = episode["centre"]
-    distance = np.hypot(
-        signal.centre[0] - centre["easting"], signal.centre[1] - centre["northing"]
-    )
+    distance = np.hypot(signal.centre[0] - centre["easting"], signal.centre[1] - centre["northing"])
     return centre_lsoa in signal.lsoas or distance <= signal.radius_m
 
 
@@ -69,4 +67,4 @@ def false_alarms(
 ) -> list[Alert]:
     """Every alert a replay over [first, last] raises (on a scenario with no episodes each
     one is a false alarm)."""
-    return replay(records, geo, first, last, rules=rules)
+    return replay(records, geo, first, last, rules=rules)[0]
