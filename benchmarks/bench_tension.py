@@ -1,7 +1,7 @@
 """Tension benchmark: one --as-of analysis for one force over two years of demo data
 (999 replications, every strand and all strands), and a short replay.
 
-    .venv/bin/python benchmarks/bench_tension.py [--replay-days 7]
+    .venv/bin/python benchmarks/bench_tension.py [--replay-days 365] [--force hertfordshire]
 
 Targets (issue): one analysis <= 5 s; a 365-day replay <= 5 minutes.
 """
@@ -21,13 +21,16 @@ from geo.tension.alerts import AlertRules, daily_signals, replay
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replay-days", type=int, default=7)
+    parser.add_argument("--replay-days", type=int, default=365)
+    parser.add_argument(
+        "--force", choices=("cambridgeshire", "hertfordshire"), default="cambridgeshire"
+    )
     args = parser.parse_args()
     geo = load_geography(None)
     scenario = generate(
         geo,
         seed=0,
-        force="cambridgeshire",
+        force=args.force,
         start=date(2018, 1, 1),
         end=date(2019, 12, 31),
         open_data=open_data_dir(),
@@ -42,7 +45,7 @@ def main() -> None:
         one = time.perf_counter() - t
         how = "99 first, 999 only if p <= 0.1" if sequential else "all 999 replications"
         print(
-            f"one analysis (Cambridgeshire, 2 years, {len(records):,} records, 6 scans, "
+            f"one analysis ({args.force}, 2 years, {len(records):,} records, 6 scans, "
             f"{how}): {one:.2f} s, {len(signals)} signal(s)"
         )
     t = time.perf_counter()

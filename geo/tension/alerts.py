@@ -7,8 +7,8 @@ recurrence interval (how often a cluster this unusual would arise by chance unde
 analysis; 1 / p days), then its evidence adjusts the level:
 
 - ``high``: recurrence interval ≥ 365 days and at least ``high_min_records`` records; or
-  a ``medium`` cluster with at least ``violent_for_high`` violent offences or records of
-  ``spread_for_high`` strands.
+  a ``medium`` cluster with at least ``violent_for_high`` violent offences or at least two
+  records in each of ``spread_for_high`` strands.
 - ``medium``: recurrence interval ≥ 100 days, from at least ``min_victims`` different
   victims (fewer: ``low``; one person's repeat reports are a safeguarding matter, not
   community tension).
@@ -74,7 +74,7 @@ class AlertRules:
     high_days: float = 365.0
     high_min_records: int = 10
     min_victims: int = 3
-    violent_for_high: int = 2
+    violent_for_high: int = 3
     spread_for_high: int = 3
     all_share: float = 0.8
     max_radius_m: float = 3000.0
@@ -99,7 +99,7 @@ class AlertRules:
             return "low"
         if level == "medium" and (
             evidence.violent >= self.violent_for_high
-            or len(evidence.strands) >= self.spread_for_high
+            or sum(n >= 2 for n in evidence.strands.values()) >= self.spread_for_high
         ):
             return "high"
         return level
