@@ -185,8 +185,8 @@ def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) ->
     from geo.tension.evaluate import serious
     from geo.tension.monitor import add_trigger, read_triggers, run_monitor, stored_alerts
 
-    for day, name in DEMO_TRIGGERS:
-        add_trigger(workspace, TriggerEvent(date.fromisoformat(day), name))
+    for when, name in DEMO_TRIGGERS:
+        add_trigger(workspace, TriggerEvent(date.fromisoformat(when), name))
     onset = max(date.fromisoformat(e["onset"]) for e in truth["episodes"])
     first, last = onset - timedelta(days=3), onset + timedelta(days=10)
     engine = connect(workspace.database_url)
