@@ -1,4 +1,5 @@
-"""The Dash app shell: navigation from the page registry; pages own their layouts."""
+"""The Dash app shell: sign-in, navigation to the pages the role may use, the data's date
+range and the OGL attribution on every page. Pages own their layouts and callbacks."""
 
 from __future__ import annotations
 
@@ -7,45 +8,91 @@ from pathlib import Path
 import dash
 from dash import html
 
-from dashboard import data
+from dashboard import auth, data
 from geo.config import Workspace
 from geo.geography import ATTRIBUTION
 
 
-def create_app(workspace: Workspace) -> dash.Dash:
-    data.configure(workspace)
-    app = dash.Dash(
-        __name__,
-        use_pages=True,
-        pages_folder=str(Path(__file__).parent / "pages"),
-        title="tensionmap",
-        suppress_callback_exceptions=True,
-    )
-    app.layout = html.Div(
+def _shell() -> html.Div:
+    role = auth.current_role()
+    pages = [p for p in dash.page_registry.values() if role in data.PAGE_ROLES[p.get("key", "")]]
+    first, last = data.date_range()
+    return html.Div(
         [
             html.Header(
                 [
-                    html.H1("tensionmap", style={"margin": "0 1rem 0 0"}),
+                    html.H1("tensionmap", style={"margin": "0 1rem 0 0", "fontSize": "1.6rem"}),
                     html.Nav(
                         [
                             dash.dcc.Link(
                                 page["name"],
                                 href=page["relative_path"],
+                                id=f"nav-{page['key']}",
                                 style={"marginRight": "1rem"},
                             )
-                            for page in dash.page_registry.values()
+                            for page in pages
                         ]
+                    ),
+                    html.Span(
+                        [
+                            f"{auth.current_user()} ({role}) ",
+                            html.A(
+                                "sign out", href=dash.get_relative_path("/logout"), id="sign-out"
+                            ),
+                        ],
+                        style={"marginLeft": "auto"},
                     ),
                 ],
                 style={"display": "flex", "alignItems": "center"},
             ),
             dash.page_container,
-            html.Footer(html.Small(ATTRIBUTION), style={"marginTop": "2rem", "color": "#555"}),
+            html.Footer(
+                html.Small(f"Records from {first} to {last}. {ATTRIBUTION}", id="footer"),
+                style={"marginTop": "2rem", "color": "#555"},
+            ),
         ],
         style={"fontFamily": "sans-serif", "margin": "1rem"},
     )
+
+
+def create_app(
+    workspace: Workspace,
+    *,
+    session_hours: float = 8,
+    secure_cookies: bool = False,
+    url_prefix: str = "",
+) -> dash.Dash:
+    data.configure(workspace)
+    app = dash.Dash(
+        __name__,
+        requests_pathname_prefix=f"{url_prefix.rstrip('/')}/",
+        routes_pathname_prefix="/",
+        use_pages=True,
+        pages_folder=str(Path(__file__).parent / "pages"),
+        title="tensionmap",
+        suppress_callback_exceptions=True,
+    )
+    auth.install(app.server, workspace, session_hours=session_hours, secure_cookies=secure_cookies)
+
+    @app.server.errorhandler(data.ForbiddenError)
+    def forbidden(error: data.ForbiddenError):  # a role asking for another role's data
+        return str(error), 403
+
+    app.layout = _shell
     return app
 
 
-def serve(workspace: Workspace, *, port: int = 8050, host: str = "127.0.0.1") -> None:
-    create_app(workspace).run(host=host, port=port, debug=False)
+def serve(
+    workspace: Workspace,
+    *,
+    port: int = 8050,
+    host: str = "127.0.0.1",
+    threads: int = 8,
+    secure_cookies: bool = False,
+    url_prefix: str = "",
+) -> None:
+    """Serve with waitress (a production WSGI server), not Dash's debug server."""
+    import waitress
+
+    app = create_app(workspace, secure_cookies=secure_cookies, url_prefix=url_prefix)
+    waitress.serve(app.server, host=host, port=port, threads=threads, url_prefix=url_prefix)

@@ -1,16 +1,54 @@
-"""The only place the dashboard reads the store or calls ``geo``; cached on a data version."""
+"""The only place the dashboard reads the store or calls ``geo``; cached on a data version.
+
+Authorisation is enforced here, on the server: every public function names the page it
+serves and raises :class:`ForbiddenError` unless the signed-in role may see that page
+(:data:`PAGE_ROLES`). What a function returns is all its callers can send to a browser, so
+the partner's functions return only disclosure-controlled aggregates, and record
+references, descriptions, victim ids and point coordinates leave only through the
+tactical role's functions.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import sqlalchemy as sa
 
+from dashboard.auth import current_role
 from geo import store
 from geo.config import Workspace
 from geo.geography import Geography, load_geography
+from geo.users import ROLES
+
+#: Which roles may open which page (and call its data functions).
+PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "overview": ("tactical", "analyst"),
+    "tension": ("tactical",),
+    "hotspots": ("tactical", "analyst"),
+    "schools": ("tactical", "analyst", "prevention"),
+    "partner": ("tactical", "analyst", "partner"),
+    "trends": ROLES,
+}
+
+
+class ForbiddenError(PermissionError):
+    pass
+
+
+def allowed(page: str) -> bool:
+    return current_role() in PAGE_ROLES[page]
+
+
+def require(page: str) -> None:
+    if not allowed(page):
+        role = current_role() or "anonymous"
+        raise ForbiddenError(f"the {role} role may not use the {page} page")
+
 
 _WORKSPACE: Workspace | None = None
 
@@ -18,8 +56,17 @@ _WORKSPACE: Workspace | None = None
 def configure(workspace: Workspace) -> None:
     global _WORKSPACE
     _WORKSPACE = workspace
-    _cached_incidents.cache_clear()
-    _geography.cache_clear()
+    for cached in (
+        _cached_incidents,
+        _geography,
+        _hotspots,
+        _partner,
+        _plan,
+        _repeat_rates,
+        _boundaries,
+        _stored_alerts,
+    ):
+        cached.cache_clear()
 
 
 def workspace() -> Workspace:
@@ -65,6 +112,7 @@ def geography() -> Geography:
 
 def lsoa_counts(strand: str | None = None) -> gpd.GeoDataFrame:
     """Hate records per LSOA (zero-count LSOAs included), in WGS84 for display."""
+    require("overview")
     frame = incidents()
     if strand:
         frame = frame[frame["strands"].str.split(";").map(lambda s: strand in s)]
@@ -76,9 +124,345 @@ def lsoa_counts(strand: str | None = None) -> gpd.GeoDataFrame:
 
 def csp_strand_table() -> pd.DataFrame:
     """Strand markers per CSP (rows) for the steering group's first glance."""
+    require("overview")
     frame = incidents()
     names = geography().lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
     markers = frame.assign(strand=frame["strands"].str.split(";")).explode("strand")
     table = pd.crosstab(markers["csp_code"].map(names), markers["strand"])
     table["all records"] = frame.groupby(frame["csp_code"].map(names)).size()
     return table.sort_values("all records", ascending=False)
+
+
+def date_range() -> tuple[str, str]:
+    """First and last day of the records (shown on every page)."""
+    frame = incidents()
+    if frame.empty:
+        return ("", "")
+    return (str(frame["recorded_at"].min())[:10], str(frame["recorded_at"].max())[:10])
+
+
+def csp_names() -> pd.Series:
+    return geography().lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
+
+
+@lru_cache(maxsize=1)
+def _boundaries(root: str) -> dict[str, Any]:
+    """District outlines (WGS84 GeoJSON), simplified for drawing."""
+    geo = geography()
+    districts = geo.lsoas.dissolve("district_code", as_index=False)[
+        ["district_name", "csp_name", "geometry"]
+    ]
+    districts["geometry"] = districts.geometry.simplify(50)
+    return json.loads(districts.to_crs(4326).to_json())
+
+
+def district_outlines() -> dict[str, Any]:
+    return _boundaries(str(workspace().root))
+
+
+# --- tension (tactical) -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _stored_alerts(version: int) -> tuple[Any, ...]:
+    from geo.tension.monitor import read_triggers, stored_alerts
+
+    return (stored_alerts(workspace()), read_triggers(workspace()))
+
+
+def _tension_version() -> int:
+    engine = store.connect(workspace().database_url)
+    try:
+        with engine.connect() as conn:
+            runs = conn.execute(sa.select(sa.func.count()).select_from(store.tension_runs)).scalar()
+    finally:
+        engine.dispose()
+    return int(runs or 0)
+
+
+def monitor_days() -> list[str]:
+    """The days the daily monitor has analysed."""
+    require("tension")
+    engine = store.connect(workspace().database_url)
+    try:
+        table = store.read_table(engine, store.tension_runs)
+    finally:
+        engine.dispose()
+    return sorted(table["as_of"].astype(str)) if len(table) else []
+
+
+def open_alerts(day: str) -> pd.DataFrame:
+    """Alerts open on ``day``, most serious and most recent first."""
+    require("tension")
+    from geo.tension.alerts import LEVELS, alert_rows
+    from geo.tension.monitor import open_on
+
+    alerts, events = _stored_alerts(_tension_version())
+    chosen = open_on(alerts, date.fromisoformat(day))
+    rows = alert_rows(chosen, geography(), events)
+    if rows.empty:
+        return rows
+    rows["rank"] = rows["level"].map(LEVELS.index)
+    rows = rows.sort_values(["rank", "updated_on"], ascending=False).drop(columns="rank")
+    return rows.reset_index(drop=True)
+
+
+def alert_evidence(alert_id: str, day: str) -> dict[str, Any]:
+    """What the tactical lead sees on clicking an alert: the daily records in its areas
+    for eight weeks against their usual range, and the evidence with record references."""
+    require("tension")
+    from geo.tension.alerts import linked_events
+
+    alerts, events = _stored_alerts(_tension_version())
+    alert = next((a for a in alerts if a.alert_id == alert_id), None)
+    if alert is None:
+        raise KeyError(alert_id)
+    s = alert.signal
+    frame = incidents()
+    here = frame[frame["lsoa_code"].isin(s.lsoas)]
+    if s.strand != "all":
+        here = here[here["strands"].fillna("").str.contains(s.strand)]
+    when = pd.to_datetime(here["recorded_at"]).dt.normalize()
+    end = pd.Timestamp(day)
+    start = end - pd.Timedelta(days=55)
+    history = when[(when <= end) & (when > end - pd.Timedelta(days=730))]
+    usual = len(history) / 730.0
+    days = pd.date_range(start, end, freq="D")
+    daily = when.value_counts().reindex(days, fill_value=0)
+    from scipy import stats
+
+    return {
+        "alert_id": alert.alert_id,
+        "level": alert.level,
+        "strand": s.strand,
+        "days": [d.date().isoformat() for d in days],
+        "records": daily.astype(int).tolist(),
+        "expected": round(usual, 3),
+        "upper": float(stats.poisson.ppf(0.99, usual)) if usual > 0 else 0.0,
+        "evidence": {
+            "victims": s.evidence.victims,
+            "repeat_victims": s.evidence.repeat_victims,
+            "violent": s.evidence.violent,
+            "strands": s.evidence.strands,
+            "settings": s.evidence.settings,
+            "offences": s.evidence.offences,
+            "baseline_exceedance": s.evidence.baseline_exceedance,
+        },
+        "trigger_events": [
+            f"{e.day} {e.name} ({e.scope})"
+            for e in linked_events(alert, events, _rules(), geography())
+        ],
+        "history": [f"{c.day} {c.change} ({c.level})" for c in alert.history],
+        "references": list(s.references),
+        "bounds": _bounds(s.centre, s.radius_m),
+    }
+
+
+def _rules() -> Any:
+    from geo.tension.alerts import AlertRules
+
+    return AlertRules()
+
+
+def _bounds(centre: tuple[float, float], radius: float) -> list[list[float]]:
+    from pyproj import Transformer
+
+    to_wgs = Transformer.from_crs(27700, 4326, always_xy=True)
+    r = max(radius, 500.0)
+    lon, lat = to_wgs.transform([centre[0] - r, centre[0] + r], [centre[1] - r, centre[1] + r])
+    return [[lat[0], lon[0]], [lat[1], lon[1]]]
+
+
+# --- hotspots (analysts) ------------------------------------------------------------------
+
+HOTSPOT_METHODS = {
+    "risk_class": "Excess risk per resident (Poisson, FDR)",
+    "excess_class": "Excess-risk Gi* (EB ratios)",
+    "hotspot_class": "Gi* on counts",
+    "lisa_class": "Local Moran (LISA)",
+}
+
+
+@lru_cache(maxsize=64)
+def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end: str):
+    from geo.hotspots.aggregate import Filters
+    from geo.hotspots.analysis import hotspots, restrict
+    from geo.population import lsoa_population
+
+    geo = geography()
+    population, _ = lsoa_population(geo, geography_dir=workspace().geography_dir)
+    filters = Filters(
+        start=date.fromisoformat(start) if start else None,
+        end=date.fromisoformat(end) if end else None,
+        strands=(strand,) if strand else (),
+        settings=(setting,) if setting else (),
+        csp=(csp,) if csp else (),
+    )
+    geo, population = restrict(geo, population, filters)
+    table = hotspots(incidents(), geo, population, filters=filters, permutations=199).table
+    return table.to_crs(4326)
+
+
+def hotspot_table(
+    strand: str = "", setting: str = "", csp: str = "", start: str = "", end: str = ""
+) -> gpd.GeoDataFrame:
+    """Per-LSOA hotspot figures and classes for the filters (WGS84)."""
+    require("hotspots")
+    return _hotspots(data_version(), strand, setting, csp, start, end)
+
+
+def density_layer(strand: str = "", setting: str = "", csp: str = "") -> gpd.GeoDataFrame:
+    require("hotspots")
+    from geo.hotspots.aggregate import Filters
+    from geo.hotspots.kde import kernel_density
+
+    chosen = Filters(
+        strands=(strand,) if strand else (),
+        settings=(setting,) if setting else (),
+        csp=(csp,) if csp else (),
+    ).apply(incidents())
+    if len(chosen) < 5:
+        return gpd.GeoDataFrame(geometry=[], crs=4326)
+    surface = kernel_density(
+        chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float), bandwidth_m=500
+    )
+    return surface.to_frame(min_share=0.2).to_crs(4326)
+
+
+# --- schools (prevention) -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _plan(version: int, budget: int, phase: str) -> Any:
+    from geo.school_plan import school_plan
+
+    return school_plan(workspace(), budget=budget, phases=(phase,) if phase else ())
+
+
+def school_plan_table(budget: int, phase: str = "") -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Schools ranked in their CSP with the plan for ``budget`` (no record details)."""
+    require("schools")
+    plan = _plan(data_version(), budget, phase)
+    summary = {
+        "covered_optimised": plan.covered_optimised,
+        "covered_greedy": plan.covered_greedy,
+        "total_records": plan.total_records,
+    }
+    return plan.table, summary
+
+
+def school_status_table(today: date | None = None) -> pd.DataFrame:
+    require("schools")
+    from geo.school_plan import school_status
+
+    return school_status(workspace(), today=today or date.today())
+
+
+# --- partner heat maps --------------------------------------------------------------------
+
+PARTNER_SETTINGS = {
+    "public_transport": "Public transport",
+    "nte": "Night-time economy",
+    "taxi": "Taxis and private hire",
+}
+
+
+@lru_cache(maxsize=8)
+def _partner(version: int, setting: str) -> dict[str, Any]:
+    import tempfile
+    from pathlib import Path
+
+    from geo.heatmap import partner_heatmap, write_html
+
+    heat = partner_heatmap(incidents(), geography(), settings=(setting,))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "map.html"
+        write_html(heat, geography(), str(path))
+        page = path.read_text(encoding="utf-8")
+    return {
+        "html": page,
+        "csp_table": heat.csp_table,
+        "area_table": heat.area_table,
+        "rules": heat.rules,
+        "period": heat.period,
+        "cells": len(heat.cells),
+    }
+
+
+def partner_map(setting: str) -> dict[str, Any]:
+    """The disclosure-controlled heat map (self-contained HTML) and its tables."""
+    require("partner")
+    if setting not in PARTNER_SETTINGS:
+        raise KeyError(setting)
+    return _partner(data_version(), setting)
+
+
+# --- trends (everyone) --------------------------------------------------------------------
+
+
+def trend_table(period: str = "year", strand: str = "", csp: str = "") -> pd.DataFrame:
+    """Strand markers per period (rows) and CSP (columns), like the published FOI tables."""
+    require("trends")
+    frame = incidents()
+    if csp:
+        frame = frame[frame["csp_code"] == csp]
+    when = pd.to_datetime(frame["recorded_at"])
+    key = {
+        "year": when.dt.year.astype(str),
+        "quarter": when.dt.to_period("Q").astype(str),
+        "month": when.dt.to_period("M").astype(str),
+    }[period]
+    markers = frame.assign(period=key.to_numpy(), strand=frame["strands"].str.split(";"))
+    markers = markers.explode("strand")
+    if strand:
+        markers = markers[markers["strand"] == strand]
+    table = pd.crosstab(markers["period"], markers["strand"])
+    table["all strand markers"] = table.sum(axis=1)
+    return table.reset_index()
+
+
+def trend_summary(csp: str = "") -> dict[str, Any]:
+    require("trends")
+    frame = incidents()
+    if csp:
+        frame = frame[frame["csp_code"] == csp]
+    names = csp_names()
+    shares = (frame["csp_code"].map(names).value_counts(normalize=True) * 100).round(1)
+    year = pd.to_datetime(frame["recorded_at"]).dt.year
+    by_type = pd.crosstab(year, frame["record_type"]).reset_index(names="year")
+    return {
+        "csp_shares": shares.rename_axis("csp").reset_index(name="share_%"),
+        "top_offences": frame["offence"]
+        .value_counts()
+        .head(10)
+        .rename_axis("offence")
+        .reset_index(name="records"),
+        "crime_vs_incident": by_type,
+        "repeat_victim_rate": _repeat_rates(data_version(), csp),
+    }
+
+
+@lru_cache(maxsize=16)
+def _repeat_rates(version: int, csp: str) -> pd.DataFrame:
+    """Share of victims with more than one record in a year (only the rates leave)."""
+    engine = store.connect(workspace().database_url)
+    try:
+        frame = store.read_incidents(engine)[["recorded_at", "victim_key", "csp_code"]]
+    finally:
+        engine.dispose()
+    if csp:
+        frame = frame[frame["csp_code"] == csp]
+    frame = frame[frame["victim_key"].notna()]
+    year = pd.to_datetime(frame["recorded_at"]).dt.year
+    per = frame.assign(year=year).groupby(["year", "victim_key"]).size()
+    rate = (per > 1).groupby(level="year").mean().mul(100).round(1)
+    return rate.rename_axis("year").reset_index(name="repeat_victims_%")
+
+
+def as_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows for a DataTable (dates and numpy scalars as plain values)."""
+    clean = frame.copy()
+    for column in clean.columns:
+        if clean[column].dtype == object:
+            clean[column] = clean[column].map(lambda v: v.isoformat() if isinstance(v, date) else v)
+    return json.loads(clean.to_json(orient="records", date_format="iso"))

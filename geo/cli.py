@@ -163,6 +163,29 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     _add_workspace(p)
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from geo.users import add_user, list_users, remove_user
+
+    ws = _workspace(args, create=False)
+    if args.users_command == "add":
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"password for {args.name}: ")
+            if getpass.getpass("again: ") != password:
+                raise TensionmapError("the two passwords differ.")
+        add_user(ws, args.name, args.role, password)
+        print(f"user {args.name} ({args.role}) saved")
+    elif args.users_command == "remove":
+        print(f"removed {args.name}" if remove_user(ws, args.name) else f"no user {args.name}")
+    else:
+        for user in list_users(ws):
+            print(f"{user.name}\t{user.role}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from geo.demo.run import generate_to, run_demo
 
@@ -191,10 +214,18 @@ def _iso_date(text: str) -> date:
         ) from None
 
 
-def cmd_dashboard(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import serve
 
-    serve(_workspace(args, create=False), port=args.port, host=args.host)
+    print(f"tensionmap dashboard on http://{args.host}:{args.port}{args.url_prefix}/ (waitress)")
+    serve(
+        _workspace(args, create=False),
+        port=args.port,
+        host=args.host,
+        threads=args.threads,
+        secure_cookies=args.secure_cookies,
+        url_prefix=args.url_prefix,
+    )
     return 0
 
 
@@ -376,6 +407,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     te.set_defaults(func=cmd_tension)
 
+    us = sub.add_parser("users", help="dashboard users and their roles")
+    _add_workspace(us)
+    us.set_defaults(func=cmd_users, users_command=None)
+    us_sub = us.add_subparsers(dest="users_command", parser_class=_Parser)
+    us_add = us_sub.add_parser("add", help="add a user, or set a user's role and password")
+    us_add.add_argument("name")
+    us_add.add_argument(
+        "--role", required=True, choices=("tactical", "analyst", "prevention", "partner")
+    )
+    us_add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (default: prompt for it)",
+    )
+    _add_workspace(us_add)
+    us_rm = us_sub.add_parser("remove", help="remove a user")
+    us_rm.add_argument("name")
+    _add_workspace(us_rm)
+    us_sub.add_parser("list", help="list users and roles")
+
     tr = sub.add_parser("triggers", help="list, add or import trigger events (e.g. a referendum)")
     _add_workspace(tr)
     tr.set_defaults(func=cmd_triggers, triggers_command=None)
@@ -448,11 +499,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="plant no tension episodes (the null scenario for counting false alarms)",
     )
 
-    dash = sub.add_parser("dashboard", help="serve the dashboard for a workspace")
-    _add_workspace(dash)
-    dash.add_argument("--port", type=int, default=8050)
-    dash.add_argument("--host", default="127.0.0.1")
-    dash.set_defaults(func=cmd_dashboard)
+    serve = sub.add_parser(
+        "serve", help="serve the dashboard (waitress WSGI server; sign-in required)"
+    )
+    _add_workspace(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument(
+        "--secure-cookies",
+        action="store_true",
+        help="mark the session cookie Secure (behind an HTTPS reverse proxy)",
+    )
+    serve.add_argument(
+        "--url-prefix", default="", help="path the reverse proxy serves it under, e.g. /tension"
+    )
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

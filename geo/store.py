@@ -3,9 +3,9 @@
 Tables: ``incidents`` (one current row per (source, reference)), ``incident_versions``
 (every earlier content of a record: nothing is lost when a record changes), ``places``
 (schools, transport nodes, night-time-economy premises), ``ingest_batches``,
-``rejects``, ``workshops``, ``trigger_events``, and the daily tension monitor's state
-(``tension_alerts``, ``tension_runs``). Each input file is written in one transaction:
-if anything fails part-way, the store is exactly as it was before.
+``rejects``, ``workshops``, ``trigger_events``, the daily tension monitor's state
+(``tension_alerts``, ``tension_runs``) and the dashboard's ``users``. Each input file is
+written in one transaction: if anything fails part-way, the store is as it was before.
 """
 
 from __future__ import annotations
@@ -166,6 +166,16 @@ tension_runs = sa.Table(
     sa.Column("as_of", sa.String(10), primary_key=True),
     sa.Column("run_at", sa.String(26), nullable=False),
     sa.Column("open_alerts", sa.Integer, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("salt", sa.String(32), nullable=False),
+    sa.Column("password_hash", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.String(26), nullable=False),
 )
 
 rejects = sa.Table(

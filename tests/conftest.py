@@ -79,3 +79,31 @@ def demo_workspace(root: Path, geo, open_data, *, seed: int, **kwargs) -> tuple[
     scenario.write(root / "demo")
     ingest_incidents(ws, root / "demo" / "incidents.csv", geography=geo)
     return ws, scenario.truth
+
+
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory) -> tuple[Path, str]:
+    """The full demo workspace, built once per test session as `make demo` builds it,
+    and what the build printed."""
+    import contextlib
+    import io
+    import os
+
+    from geo.cli import main
+
+    reuse = os.environ.get("TENSIONMAP_TEST_DEMO")  # a demo built earlier, when iterating
+    if reuse:
+        return Path(reuse), (Path(reuse) / "build.log").read_text()
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["demo", "--workspace", str(root), "--no-serve"]) == 0
+    return root, printed.getvalue()
+
+
+@pytest.fixture(scope="session")
+def dashboard_app(demo_built):
+    """The dashboard on the demo workspace (one Dash app per test session)."""
+    from dashboard.app import create_app
+
+    return create_app(Workspace.open(demo_built[0]))

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dash_table, dcc, html
 from dashboard import data, figures
 from geo.vocab import MONITORED_STRANDS
 
-dash.register_page(__name__, path="/", name="Overview")
+dash.register_page(__name__, path="/", name="Overview", key="overview", order=0)
 
 STRAND = "overview-strand"
 MAP = "overview-map"
@@ -16,6 +16,14 @@ TABLE = "overview-table"
 
 
 def layout(**_query: str) -> html.Div:
+    if not data.allowed("overview"):
+        return html.Div(
+            [
+                html.H2("Welcome"),
+                html.P("Choose a page above: the pages your role can use are listed."),
+            ],
+            id="welcome",
+        )
     table = data.csp_strand_table().reset_index(names="CSP")
     return html.Div(
         [

@@ -109,6 +109,12 @@ def build_demo(
         f"  {t['alerts']} tension alert(s) from {t['from']} to {t['to']}, "
         f"{t['medium_or_high']} of them medium or high"
     )
+    with steps.step("dashboard users, one per role"):
+        from geo.users import ROLES, add_user
+
+        for role in ROLES:
+            add_user(workspace, role, role, demo_password(role))
+    say("  sign in as " + ", ".join(f"{r} / {demo_password(r)}" for r in ROLES))
     built["timings"] = steps.timings
     built["outputs"] = sorted(p.name for p in workspace.outputs_dir.iterdir())
     say(f"outputs in {workspace.outputs_dir}: {', '.join(built['outputs'])}")
@@ -163,6 +169,12 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
         "significant_scan_clusters": int((clusters["p_value"] < 0.05).sum()),
         "repeat_locations": len(repeats.table),
     }
+
+
+def demo_password(role: str) -> str:
+    """The demo workspace's password for the user named after ``role`` (synthetic data
+    only: a real workspace's users choose their own with ``tensionmap users add``)."""
+    return f"{role}-demo"
 
 
 #: National events the demo's calibration raises hate crime after (see calibration.py).

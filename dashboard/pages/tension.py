@@ -1,0 +1,202 @@
+"""Tension monitor (tactical lead): open alerts on a day, on a map and in a list; click one
+for its evidence. The day comes from the URL (``?day=``), the date picker or the replay
+slider over the days the daily monitor has analysed."""
+
+from __future__ import annotations
+
+import dash
+import dash_leaflet as dl
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, ctx, dash_table, dcc, html
+from pyproj import Transformer
+
+from dashboard import data
+from dashboard.widgets import LEVEL_COLOURS, base_map, not_allowed, query_string
+
+dash.register_page(__name__, path="/tension", name="Tension monitor", key="tension", order=1)
+
+DAY, SLIDER, TABLE, MAP, EVIDENCE, URL = (
+    "tension-day",
+    "tension-replay",
+    "tension-alerts",
+    "tension-map",
+    "tension-evidence",
+    "tension-url",
+)
+COLUMNS = [
+    "alert_id",
+    "level",
+    "strand",
+    "csp",
+    "district",
+    "raised_on",
+    "updated_on",
+    "observed",
+    "expected",
+    "recurrence_interval_days",
+    "explanation",
+]
+_TO_WGS = Transformer.from_crs(27700, 4326, always_xy=True)
+
+
+def layout(day: str = "", **_query: str) -> html.Div:
+    if not data.allowed("tension"):
+        return not_allowed("tension monitor")
+    days = data.monitor_days()
+    if not days:
+        return html.Div([html.H2("Tension monitor"), html.P("No day analysed yet: run "
+                         "tensionmap tension --as-of DATE.")])  # fmt: skip
+    chosen = day if day in days else days[-1]
+    return html.Div(
+        [
+            dcc.Location(id=URL, refresh=False),
+            html.H2("Tension monitor"),
+            html.Div(
+                [
+                    html.Label("As of "),
+                    dcc.DatePickerSingle(
+                        id=DAY,
+                        date=chosen,
+                        min_date_allowed=days[0],
+                        max_date_allowed=days[-1],
+                        display_format="YYYY-MM-DD",
+                    ),
+                ]
+            ),
+            html.Div(
+                dcc.Slider(
+                    id=SLIDER,
+                    min=0,
+                    max=len(days) - 1,
+                    step=1,
+                    value=days.index(chosen),
+                    marks={
+                        i: d[5:] for i, d in enumerate(days) if i % 7 == 0 or i == len(days) - 1
+                    },
+                ),
+                title="replay: drag through the days analysed",
+                style={"margin": "0.5rem 0"},
+            ),
+            dcc.Store(id=f"{SLIDER}-days", data=days),
+            html.Div(id=MAP),
+            dash_table.DataTable(
+                id=TABLE,
+                columns=[{"name": c.replace("_", " "), "id": c} for c in COLUMNS],
+                style_cell={"whiteSpace": "normal", "textAlign": "left", "fontSize": "0.85rem"},
+                style_data_conditional=[
+                    {"if": {"filter_query": f'{{level}} = "{lvl}"'}, "backgroundColor": colour}
+                    for lvl, colour in LEVEL_COLOURS.items()
+                ],
+                row_selectable="single",
+                export_format="csv",
+            ),
+            html.Div(id=EVIDENCE),
+        ]
+    )
+
+
+@callback(
+    Output(DAY, "date"),
+    Output(SLIDER, "value"),
+    Input(DAY, "date"),
+    Input(SLIDER, "value"),
+    State(f"{SLIDER}-days", "data"),
+)
+def sync_day(day: str, index: int, days: list[str]):
+    data.require("tension")
+    if ctx.triggered_id == SLIDER and days:
+        return days[int(index)], index
+    day = (day or days[-1])[:10]
+    return day, days.index(day) if day in days else dash.no_update
+
+
+@callback(
+    Output(TABLE, "data"),
+    Output(TABLE, "selected_rows"),
+    Output(URL, "search"),
+    Input(DAY, "date"),
+)
+def alerts_on(day: str):
+    data.require("tension")
+    rows = data.open_alerts(day[:10])
+    records = data.as_records(rows[COLUMNS]) if len(rows) else []
+    return records, [], query_string(day=day[:10])
+
+
+@callback(
+    Output(MAP, "children"),
+    Output(EVIDENCE, "children"),
+    Input(TABLE, "data"),
+    Input(TABLE, "selected_rows"),
+    State(DAY, "date"),
+)
+def map_and_evidence(rows: list[dict], selected: list[int], day: str):
+    data.require("tension")
+    alerts = data.open_alerts(day[:10])
+    circles = []
+    for a in alerts.to_dict("records"):
+        lon, lat = _TO_WGS.transform(a["centre_easting"], a["centre_northing"])
+        circles.append(
+            dl.Circle(
+                center=[lat, lon],
+                radius=max(a["radius_m"], 200),
+                color=LEVEL_COLOURS[a["level"]],
+                fillOpacity=0.35,
+                children=dl.Tooltip(f"{a['alert_id']} {a['level']} {a['strand']}"),
+                id=f"alert-circle-{a['alert_id']}",
+            )
+        )
+    if not selected or not rows:
+        return base_map(circles, map_id=f"{MAP}-leaflet"), html.P(
+            f"{len(alerts)} alert(s) open. Select one for its evidence.", id="tension-hint"
+        )
+    evidence = data.alert_evidence(rows[selected[0]]["alert_id"], day[:10])
+    drawn = base_map(circles, map_id=f"{MAP}-leaflet")
+    drawn.bounds = evidence["bounds"]
+    return drawn, _evidence_panel(evidence)
+
+
+def _evidence_panel(e: dict) -> html.Div:
+    figure = go.Figure(
+        [
+            go.Bar(x=e["days"], y=e["records"], name="records", marker_color="#b2182b"),
+            go.Scatter(
+                x=e["days"],
+                y=[e["expected"]] * len(e["days"]),
+                name="usual per day",
+                line={"color": "#333"},
+            ),
+            go.Scatter(
+                x=e["days"],
+                y=[e["upper"]] * len(e["days"]),
+                name="usual range (99 %)",
+                line={"color": "#777", "dash": "dash"},
+            ),
+        ],
+        layout={"height": 260, "margin": {"t": 30, "b": 30}, "title": "Records per day here"},
+    )
+    ev = e["evidence"]
+
+    def listing(counts: dict) -> str:
+        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()) or "none"
+
+    return html.Div(
+        [
+            html.H3(f"{e['alert_id']}: {e['level']} ({e['strand'].replace('_', ' ')})"),
+            dcc.Graph(figure=figure, id="tension-timeline"),
+            html.Ul(
+                [
+                    html.Li(f"victims: {ev['victims']} ({ev['repeat_victims']} repeat)"),
+                    html.Li(f"violent offences: {ev['violent']}"),
+                    html.Li(f"strands: {listing(ev['strands'])}"),
+                    html.Li(f"settings: {listing(ev['settings'])}"),
+                    html.Li(f"offences: {listing(ev['offences'])}"),
+                    html.Li(f"CSP weekly baseline exceedance: {ev['baseline_exceedance']}"),
+                    html.Li("trigger events: " + ("; ".join(e["trigger_events"]) or "none")),
+                    html.Li("history: " + "; ".join(e["history"])),
+                    html.Li("records: " + ", ".join(e["references"])),
+                ]
+            ),
+        ],
+        id="tension-evidence-panel",
+    )

@@ -1,0 +1,114 @@
+"""Trends (steering group): strand markers by year, quarter or month, per CSP, CSP shares,
+top offences, crimes against non-crime incidents and the repeat-victim rate."""
+
+from __future__ import annotations
+
+import dash
+import plotly.express as px
+from dash import Input, Output, callback, dash_table, dcc, html
+
+from dashboard import data
+from dashboard.widgets import not_allowed, query_string
+
+dash.register_page(__name__, path="/trends", name="Trends", key="trends", order=5)
+
+PERIOD, CSP, CHART, TABLE, SHARES, OFFENCES, TYPES, REPEAT, URL = (
+    "trends-period",
+    "trends-csp",
+    "trends-chart",
+    "trends-table",
+    "trends-shares",
+    "trends-offences",
+    "trends-types",
+    "trends-repeat",
+    "trends-url",
+)
+
+
+def _table(table_id: str) -> dash_table.DataTable:
+    return dash_table.DataTable(
+        id=table_id, export_format="csv", sort_action="native", style_cell={"textAlign": "left"}
+    )
+
+
+def layout(period: str = "year", csp: str = "", **_query: str) -> html.Div:
+    if not data.allowed("trends"):
+        return not_allowed("trends")
+    names = data.csp_names().sort_values()
+    return html.Div(
+        [
+            dcc.Location(id=URL, refresh=False),
+            html.H2("Trends"),
+            html.Div(
+                [
+                    dcc.RadioItems(
+                        id=PERIOD,
+                        options=["year", "quarter", "month"],
+                        value=period if period in ("year", "quarter", "month") else "year",
+                        inline=True,
+                    ),
+                    dcc.Dropdown(
+                        id=CSP,
+                        options=[{"label": "all CSPs", "value": ""}]
+                        + [{"label": n, "value": c} for c, n in names.items()],
+                        value=csp,
+                        clearable=False,
+                        style={"width": "18rem"},
+                    ),
+                ],
+                style={"display": "flex", "gap": "1rem", "alignItems": "center"},
+            ),
+            dcc.Graph(id=CHART),
+            html.H3("Strand markers (CSV download: Export)"),
+            _table(TABLE),
+            html.Div(
+                [
+                    html.Div([html.H3("Share of records by CSP (%)"), _table(SHARES)]),
+                    html.Div([html.H3("Top offences"), _table(OFFENCES)]),
+                    html.Div([html.H3("Crimes and non-crime incidents"), _table(TYPES)]),
+                    html.Div([html.H3("Victims with repeat records (%)"), _table(REPEAT)]),
+                ],
+                style={"display": "grid", "gridTemplateColumns": "1fr 1fr", "gap": "1rem"},
+            ),
+        ]
+    )
+
+
+def _columns(frame):
+    return [{"name": str(c).replace("_", " "), "id": str(c)} for c in frame.columns]
+
+
+@callback(
+    Output(CHART, "figure"),
+    Output(TABLE, "data"),
+    Output(TABLE, "columns"),
+    Output(SHARES, "data"),
+    Output(SHARES, "columns"),
+    Output(OFFENCES, "data"),
+    Output(OFFENCES, "columns"),
+    Output(TYPES, "data"),
+    Output(TYPES, "columns"),
+    Output(REPEAT, "data"),
+    Output(REPEAT, "columns"),
+    Output(URL, "search"),
+    Input(PERIOD, "value"),
+    Input(CSP, "value"),
+)
+def update_trends(period, csp):
+    data.require("trends")
+    table = data.trend_table(period, csp=csp or "")
+    strands = [c for c in table.columns if c not in ("period", "all strand markers")]
+    figure = px.bar(
+        table.melt(id_vars="period", value_vars=strands, var_name="strand", value_name="markers"),
+        x="period",
+        y="markers",
+        color="strand",
+        title=f"Strand markers per {period}",
+    )
+    summary = data.trend_summary(csp or "")
+    out = [figure, data.as_records(table), _columns(table)]
+    for key in ("csp_shares", "top_offences", "crime_vs_incident", "repeat_victim_rate"):
+        frame = summary[key]
+        frame.columns = [str(c) for c in frame.columns]
+        out += [data.as_records(frame), _columns(frame)]
+    return (*out, query_string(period=period, csp=csp))

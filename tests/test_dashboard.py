@@ -1,0 +1,201 @@
+"""The dashboard on the demo workspace, through HTTP as a browser drives it: sign-in,
+sessions, and every callback as every role, asserting what each role may receive."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from geo.demo.run import demo_password
+from geo.users import ROLES
+
+PAGES = {  # page -> roles that may use it
+    "overview": {"tactical", "analyst"},
+    "tension": {"tactical"},
+    "hotspots": {"tactical", "analyst"},
+    "schools": {"tactical", "analyst", "prevention"},
+    "partner": {"tactical", "analyst", "partner"},
+    "trends": set(ROLES),
+}
+PREFIX_PAGE = {"overview-": "overview", "tension-": "tension", "hot-": "hotspots",
+               "schools-": "schools", "partner-": "partner", "trends-": "trends"}  # fmt: skip
+REFERENCE = re.compile(r"\b[A-Z]{2}-\d{4}-\d{7}\b")
+PSEUDONYM = re.compile(r"\b[0-9a-f]{32}\b")
+
+pytestmark = pytest.mark.slow
+
+
+def _client(app, role: str | None):
+    client = app.server.test_client()
+    if role:
+        response = client.post(
+            "/login", data={"name": role, "password": demo_password(role), "next": "/"}
+        )
+        assert response.status_code == 302
+    return client
+
+
+@pytest.fixture(scope="module")
+def sensitive(demo_built):
+    """Descriptions and victim keys from the store: no callback of a non-tactical role may
+    return any of them."""
+    from geo.config import Workspace
+    from geo.store import connect, read_incidents
+
+    engine = connect(Workspace.open(demo_built[0]).database_url)
+    frame = read_incidents(engine)
+    engine.dispose()
+    return {
+        "descriptions": frame["description"].dropna().drop_duplicates().head(200).tolist(),
+        "victims": frame["victim_key"].dropna().head(200).tolist(),
+    }
+
+
+def _dependencies(app) -> list[dict]:
+    client = _client(app, "tactical")
+    return [
+        d for d in client.get("/_dash-dependencies").get_json() if "_pages_dummy" not in d["output"]
+    ]
+
+
+def _payload(dep: dict, known: dict) -> dict:
+    def item(spec):
+        if spec["id"].startswith("{"):
+            pattern = json.loads(spec["id"])
+            value = known.get((pattern["type"], spec["property"]))
+            concrete = {**pattern, "klass": "hot_99"}
+            return [{"id": concrete, "property": spec["property"], "value": value}]
+        return {"id": spec["id"], "property": spec["property"],
+                "value": known.get((spec["id"], spec["property"]))}  # fmt: skip
+
+    outputs = [
+        {"id": part.split(".")[0], "property": part.split(".")[1]}
+        for part in dep["output"].strip(".").split("...")
+    ]
+    inputs = [item(s) for s in dep["inputs"]]
+    return {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "inputs": inputs,
+        "state": [item(s) for s in dep["state"]],
+        "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"],
+    }
+
+
+@pytest.fixture(scope="module")
+def known(dashboard_app):
+    from dashboard import data
+
+    with dashboard_app.server.test_request_context():
+        import flask
+
+        flask.session.update(user="tactical", role="tactical", since=time.time())
+        days = data.monitor_days()
+        rows = data.open_alerts(days[-1])
+        hot = data.hotspot_table()
+    area = hot.loc[hot["risk_class"] == "hot_99", "area_code"].iloc[0]
+    alerts = json.loads(rows.to_json(orient="records", date_format="iso"))
+    return {
+        ("tension-day", "date"): days[-1],
+        ("tension-replay", "value"): len(days) - 1,
+        ("tension-replay-days", "data"): days,
+        ("tension-alerts", "data"): alerts,
+        ("tension-alerts", "selected_rows"): [0],
+        ("hot-method", "value"): "risk_class",
+        ("hot-strand", "value"): "",
+        ("hot-setting", "value"): "",
+        ("hot-csp", "value"): "",
+        ("hot-from", "start_date"): "",
+        ("hot-from", "end_date"): "",
+        ("hot-class", "clickData"): {"properties": {"area_code": area}},
+        ("hot-download-button", "n_clicks"): 1,
+        ("hot-format", "value"): "csv",
+        ("schools-budget", "value"): 20,
+        ("schools-phase", "value"): "",
+        ("partner-setting", "value"): "nte",
+        ("partner-download-button", "n_clicks"): 1,
+        ("trends-period", "value"): "year",
+        ("trends-csp", "value"): "",
+        ("overview-strand", "value"): "race",
+        ("_pages_location", "pathname"): "/",
+        ("_pages_location", "search"): "",
+    }
+
+
+def test_sign_in_is_required_and_sessions_are_safe(dashboard_app):
+    anonymous = _client(dashboard_app, None)
+    response = anonymous.get("/tension?day=2019-01-01")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/tension?day=2019-01-01"
+    assert anonymous.get("/_dash-layout").status_code == 403
+    assert anonymous.get("/_dash-dependencies").status_code == 403
+    assert anonymous.post("/_dash-update-component", json={}).status_code == 403
+    wrong = anonymous.post("/login", data={"name": "tactical", "password": "guess-guess"})
+    assert wrong.status_code == 401 and b"Wrong user name or password." in wrong.data
+    assert (
+        anonymous.post("/login", data={"name": "nobody", "password": "x" * 12}).status_code == 401
+    )
+    ok = anonymous.post("/login", data={"name": "partner", "password": "partner-demo",
+                                        "next": "https://evil.example/"})  # fmt: skip
+    assert ok.status_code == 302 and ok.headers["Location"] == "/"  # no open redirect
+    cookie = ok.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+    assert anonymous.get("/_dash-layout").status_code == 200
+    with anonymous.session_transaction() as session:  # 9 hours later: expired
+        session["since"] = time.time() - 9 * 3600
+    assert anonymous.get("/_dash-layout").status_code == 403
+    assert anonymous.get("/logout").status_code == 302
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_callback_as_every_role(dashboard_app, known, sensitive, role):
+    client = _client(dashboard_app, role)
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    for page, roles in PAGES.items():
+        assert (f'"nav-{page}"' in layout) == (role in roles), page
+    for dep in _dependencies(dashboard_app):
+        output = dep["output"].strip(".")
+        page = next((p for pre, p in PREFIX_PAGE.items() if output.startswith(pre)), None)
+        response = client.post("/_dash-update-component", json=_payload(dep, known))
+        body = response.get_data(as_text=True)
+        if page is not None and role not in PAGES[page]:
+            assert response.status_code == 403, (role, dep["output"])
+            assert f"the {role} role may not use the {page} page" in body
+            continue
+        assert response.status_code in (200, 204), (role, dep["output"], body[:500])
+        if role == "tactical":
+            continue
+        assert not REFERENCE.search(body), (role, dep["output"])
+        assert not PSEUDONYM.search(body), (role, dep["output"])
+        assert not [d for d in sensitive["descriptions"] if d in body], (role, dep["output"])
+        assert not [v for v in sensitive["victims"] if v in body]
+        if role == "partner":
+            assert '"easting"' not in body and '"latitude"' not in body
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_a_role_cannot_use_say_so(dashboard_app, known, role):
+    client = _client(dashboard_app, role)
+    dep = next(d for d in _dependencies(dashboard_app) if "_pages_content" in d["output"])
+    for page, roles in PAGES.items():
+        path = "/" if page == "overview" else f"/{'hotspots' if page == 'hotspots' else page}"
+        body = client.post(
+            "/_dash-update-component",
+            json=_payload(dep, {**known, ("_pages_location", "pathname"): path}),
+        ).get_data(as_text=True)
+        if page == "overview" and role not in roles:
+            assert '"welcome"' in body
+        else:
+            assert ('"not-allowed"' in body) == (role not in roles), (role, page)
+
+
+def test_the_tactical_lead_sees_the_evidence(dashboard_app, known):
+    client = _client(dashboard_app, "tactical")
+    dep = next(d for d in _dependencies(dashboard_app) if "tension-evidence" in d["output"])
+    body = client.post("/_dash-update-component", json=_payload(dep, known)).get_data(as_text=True)
+    assert "tension-evidence-panel" in body and "Records per day here" in body
+    assert REFERENCE.search(body)  # the record references are there for this role only
+    assert "victims:" in body and "history:" in body
