@@ -95,4 +95,5 @@ def serve(
     import waitress
 
     app = create_app(workspace, secure_cookies=secure_cookies, url_prefix=url_prefix)
+    data.warm()
     waitress.serve(app.server, host=host, port=port, threads=threads, url_prefix=url_prefix)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -54,8 +55,9 @@ _WORKSPACE: Workspace | None = None
 
 
 def configure(workspace: Workspace) -> None:
-    global _WORKSPACE
+    global _WORKSPACE, _VERSION
     _WORKSPACE = workspace
+    _VERSION = (0.0, 0)
     for cached in (
         _cached_incidents,
         _geography,
@@ -65,6 +67,9 @@ def configure(workspace: Workspace) -> None:
         _repeat_rates,
         _boundaries,
         _stored_alerts,
+        _population,
+        _density,
+        _engine,
     ):
         cached.cache_clear()
 
@@ -75,15 +80,29 @@ def workspace() -> Workspace:
     return _WORKSPACE
 
 
+_VERSION: tuple[float, int] = (0.0, 0)
+#: Seconds a data version is trusted before the store is asked again.
+VERSION_TTL = 5.0
+
+
+@lru_cache(maxsize=1)
+def _engine(url: str) -> sa.Engine:
+    return store.connect(url)
+
+
 def data_version() -> int:
-    """Changes whenever an ingest finishes: the newest batch id."""
-    engine = store.connect(workspace().database_url)
-    try:
-        with engine.connect() as conn:
-            newest = conn.execute(sa.select(sa.func.max(store.ingest_batches.c.id))).scalar()
-    finally:
-        engine.dispose()
-    return int(newest or 0)
+    """Changes whenever an ingest finishes: the newest batch id (asked at most every
+    ``VERSION_TTL`` seconds, so a busy dashboard does not query the store per callback)."""
+    global _VERSION
+    import time
+
+    checked, version = _VERSION
+    if time.monotonic() - checked < VERSION_TTL:
+        return version
+    with _engine(workspace().database_url).connect() as conn:
+        newest = conn.execute(sa.select(sa.func.max(store.ingest_batches.c.id))).scalar()
+    _VERSION = (time.monotonic(), int(newest or 0))
+    return _VERSION[1]
 
 
 @lru_cache(maxsize=4)
@@ -287,10 +306,9 @@ HOTSPOT_METHODS = {
 def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end: str):
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.analysis import hotspots, restrict
-    from geo.population import lsoa_population
 
     geo = geography()
-    population, _ = lsoa_population(geo, geography_dir=workspace().geography_dir)
+    population = _population(str(workspace().root))
     filters = Filters(
         start=date.fromisoformat(start) if start else None,
         end=date.fromisoformat(end) if end else None,
@@ -303,6 +321,20 @@ def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end
     return table.to_crs(4326)
 
 
+@lru_cache(maxsize=1)
+def _population(root: str) -> np.ndarray:
+    from geo.population import lsoa_population
+
+    return lsoa_population(geography(), geography_dir=workspace().geography_dir)[0]
+
+
+def warm() -> None:
+    """Load what every page needs before the first user arrives."""
+    incidents()
+    _population(str(workspace().root))
+    district_outlines()
+
+
 def hotspot_table(
     strand: str = "", setting: str = "", csp: str = "", start: str = "", end: str = ""
 ) -> gpd.GeoDataFrame:
@@ -312,7 +344,13 @@ def hotspot_table(
 
 
 def density_layer(strand: str = "", setting: str = "", csp: str = "") -> gpd.GeoDataFrame:
+    """Kernel density cells above a fifth of the peak (WGS84)."""
     require("hotspots")
+    return _density(data_version(), strand, setting, csp)
+
+
+@lru_cache(maxsize=64)
+def _density(version: int, strand: str, setting: str, csp: str) -> gpd.GeoDataFrame:
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.kde import kernel_density
 

@@ -4,7 +4,7 @@ top offences, crimes against non-crime incidents and the repeat-victim rate."""
 from __future__ import annotations
 
 import dash
-import plotly.express as px
+import plotly.graph_objects as go
 from dash import Input, Output, callback, dash_table, dcc, html
 
 from dashboard import data
@@ -98,12 +98,10 @@ def update_trends(period, csp):
     data.require("trends")
     table = data.trend_table(period, csp=csp or "")
     strands = [c for c in table.columns if c not in ("period", "all strand markers")]
-    figure = px.bar(
-        table.melt(id_vars="period", value_vars=strands, var_name="strand", value_name="markers"),
-        x="period",
-        y="markers",
-        color="strand",
-        title=f"Strand markers per {period}",
+    # graph_objects, not plotly.express: express is not safe under a threaded server
+    figure = go.Figure(
+        [go.Bar(x=table["period"], y=table[s], name=s.replace("_", " ")) for s in strands],
+        layout={"barmode": "stack", "title": f"Strand markers per {period}"},
     )
     summary = data.trend_summary(csp or "")
     out = [figure, data.as_records(table), _columns(table)]
