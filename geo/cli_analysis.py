@@ -306,6 +306,7 @@ def cmd_schools(args: argparse.Namespace) -> int:
             "weighted_records",
             "school_setting_weight",
             "lsoa_high_risk",
+            "high_risk_weight",
             "trend",
             "strand_mix",
             "radius_m",

@@ -68,8 +68,11 @@ def school_plan(
     geo = load_geography(ws.geography_dir)
     population, _ = lsoa_population(geo, geography_dir=ws.geography_dir)
     hot_points = None
-    if len(records):
-        table = hotspots(records, geo, population, permutations=0).table
+    residential = Filters(settings=("residential",)).apply(records)
+    if len(residential):
+        # where pupils live: residential records per resident (on the demo this finds the
+        # planted hotspots and few others, where all records also flag busy centres)
+        table = hotspots(residential, geo, population, permutations=0).table
         hot = table[table["risk_class"].isin(HOT)].geometry.representative_point()
         hot_points = np.column_stack([hot.x, hot.y])
     inner = geo.lsoas.geometry.representative_point()

@@ -2,7 +2,7 @@
 
 **Exposure score** of a school, from the records around it in the period:
 
-    score = D × (1 + H) × √T
+    score = D × (1 + 4 H) × √T
 
 - D: exposure. W, the kernel-weighted records within the school's catchment (quartic
   weight (1 − d²/r²)², so a record at the gate counts 1 and one at the edge almost 0;
@@ -12,9 +12,12 @@
   W − E is the excess a head teacher can be shown. (Scoring on W − E instead ranked
   schools near planted residential hotspots lower on the demo: busy centres with few
   residents dominate an excess.)
-- H: risk adjustment. 1 when a high-risk LSOA (``risk_class`` hot at 95 % or 99 %: more
-  records than its residents explain, Poisson test with FDR) lies in the inner half of
-  the catchment (its inner point within r / 2), else 0.
+- H: risk adjustment, from the nearest high-risk residential LSOA: one whose residential
+  records are more than its residents explain (``risk_class`` hot at 95 % or 99 %,
+  Poisson test with FDR, on ``residential`` records: where pupils live; on all records
+  busy centres are flagged too). H is the quartic weight of its distance, 1 at the gate
+  and 0 at the catchment's edge, so a school beside a hotspot scores up to five times
+  its exposure. ``lsoa_high_risk`` is true when it lies within half the radius.
 - T: recent trend, records in the catchment in the last 12 months of the period over the
   12 before (clamped to 0.5–2; 1 without enough data).
 
@@ -57,8 +60,8 @@ RADIUS_BY_PHASE = {
 }
 PHASES = tuple(RADIUS_BY_PHASE)
 HOT = ("hot_95", "hot_99")
-#: Score multiplier (1 + HOT_BONUS) for schools with a high-risk area close by.
-HOT_BONUS = 1.0
+#: Score multiplier (1 + HOT_BONUS × H) for a high-risk residential area close by.
+HOT_BONUS = 4.0
 
 
 def phase_of(phase: pd.Series, type_group: pd.Series) -> pd.Series:
@@ -164,16 +167,12 @@ def score_schools(
         )
         words = words[words != ""]
         mix.append(", ".join(f"{s} {n}" for s, n in words.value_counts().head(3).items()))
-    hot = np.zeros(len(schools), dtype=bool)
+    hot = np.zeros(len(schools))
     if hot_points is not None and len(hot_points):
-        # a high-risk LSOA whose inner point lies in the inner half of the catchment
-        hot_tree = cKDTree(hot_points)
-        hot = np.array(
-            [
-                len(hot_tree.query_ball_point(c, r / 2)) > 0
-                for c, r in zip(centres, radius, strict=True)
-            ]
-        )
+        # the nearest high-risk LSOA's inner point, weighted like a record: 1 at the gate,
+        # 0 at the catchment's edge
+        distance, _ = cKDTree(hot_points).query(centres)
+        hot = np.clip(1 - (distance / radius) ** 2, 0, None) ** 2
     w_arr = np.array(weighted)
     expected = _expected_weight(centres, radius, residents, len(records))
     # per km² of catchment, so a primary's 1.5 km and a secondary's 3 km compare fairly
@@ -186,7 +185,8 @@ def score_schools(
         weighted_records=np.round(w_arr, 2),
         expected_weight=np.round(expected, 2),
         school_setting_weight=np.round(school_w, 2),
-        lsoa_high_risk=hot,
+        lsoa_high_risk=hot >= (1 - 0.5**2) ** 2,  # within half the catchment radius
+        high_risk_weight=np.round(hot, 3),
         trend=np.round(trend, 2),
         strand_mix=mix,
         score=np.round(score, 2),
