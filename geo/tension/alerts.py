@@ -368,8 +368,7 @@ def update_alerts(
                 start=min(signal.start, match.signal.start),
             )
             change = "escalated" if level != match.level else "updated"
-            if change == "escalated" or merged.observed != match.signal.observed:
-                match.history.append(Change(today, change, level, merged))
+            match.history.append(Change(today, change, level, merged))
             match.signal, match.level = merged, level
             match.updated_on, match.last_seen = today, today
     closed = [a for a in open_alerts if (today - a.last_seen).days >= rules.close_after_days]
@@ -440,6 +439,12 @@ def _row(
         for t in events
     )
     violence = f", {e.violent} of them violent" if e.violent else ""
+    what = (
+        "records of all strands" if s.strand == "all" else f"{s.strand.replace('_', ' ')} records"
+    )
+    expected = f"{s.expected:.1f}" if s.expected >= 1 else f"{s.expected:.2f}"
+    peak = next((c.day for c in alert.history if c.level == level), None)
+    since = f"; {level} since {peak}" if level != s.level and peak else ""
     return {
         "alert_id": alert.alert_id,
         "raised_on": alert.raised_on,
@@ -467,10 +472,9 @@ def _row(
         "baseline_exceedance": e.baseline_exceedance,
         "trigger_events": ";".join(f"{t.day} {t.name}" for t in events),
         "explanation": (
-            f"{s.observed} {s.strand.replace('_', ' ')} records against {s.expected:.1f} "
-            f"expected, from {e.victims} victims{violence}, within {s.radius_m:.0f} m in "
-            f"{where} since {s.start}, a cluster that arises by chance about once in "
-            f"{1 / s.p_value:.0f} days{trigger}."
+            f"{s.observed} {what} against {expected} expected, from {e.victims} victims"
+            f"{violence}, within {s.radius_m:.0f} m in {where} since {s.start}, a cluster "
+            f"that arises by chance about once in {1 / s.p_value:.0f} days{since}{trigger}."
         ),
         "closed_on": alert.closed_on,
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -131,7 +131,28 @@ def stored_alerts(ws: Workspace) -> list[Alert]:
 
 
 def open_on(alerts: list[Alert], day: date) -> list[Alert]:
-    return [a for a in alerts if a.raised_on <= day and (a.closed_on is None or a.closed_on > day)]
+    """The alerts open on ``day``, each as it stood that day (its latest change up to then)."""
+    return [
+        state_on(a, day)
+        for a in alerts
+        if a.raised_on <= day and (a.closed_on is None or a.closed_on > day)
+    ]
+
+
+def state_on(alert: Alert, day: date) -> Alert:
+    changes = [c for c in alert.history if c.day <= day]
+    if not changes:
+        return alert
+    last = changes[-1]
+    return replace(
+        alert,
+        updated_on=last.day,
+        signal=last.signal,
+        level=last.level,
+        last_seen=last.day,
+        closed_on=None,
+        history=changes,
+    )
 
 
 def run_monitor(
