@@ -70,6 +70,7 @@ def configure(workspace: Workspace) -> None:
         _population,
         _density,
         _engine,
+        _repeats,
     ):
         cached.cache_clear()
 
@@ -365,6 +366,36 @@ def _density(version: int, strand: str, setting: str, csp: str) -> gpd.GeoDataFr
         chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float), bandwidth_m=500
     )
     return surface.to_frame(min_share=0.2).to_crs(4326)
+
+
+def repeat_locations(strand: str = "", csp: str = "") -> gpd.GeoDataFrame:
+    """Repeat-location clusters (DBSCAN, 10 m, at least 4 records): their outlines and
+    counts, never the records (WGS84)."""
+    require("hotspots")
+    return _repeats(data_version(), strand, csp)
+
+
+@lru_cache(maxsize=32)
+def _repeats(version: int, strand: str, csp: str) -> gpd.GeoDataFrame:
+    from geo.hotspots.aggregate import Filters
+    from geo.hotspots.clusters import point_clusters
+
+    chosen = Filters(strands=(strand,) if strand else (), csp=(csp,) if csp else ()).apply(
+        incidents()
+    )
+    if len(chosen) < 4:
+        return gpd.GeoDataFrame({"records": []}, geometry=[], crs=4326)
+    table = point_clusters(chosen, eps_m=10, min_samples=4).table
+    if table.empty:
+        return gpd.GeoDataFrame({"records": [], "first": [], "last": []}, geometry=[], crs=4326)
+    return table[["cluster_id", "records", "first", "last", "geometry"]].to_crs(4326)
+
+
+def school_hotspot_layer() -> gpd.GeoDataFrame:
+    """High-risk residential LSOAs (the schools score's H), outlines only."""
+    require("schools")
+    table = _hotspots(data_version(), "", "residential", "", "", "")
+    return table.loc[table["risk_class"].isin(["hot_95", "hot_99"]), ["area_name", "geometry"]]
 
 
 # --- schools (prevention) -----------------------------------------------------------------

@@ -165,6 +165,17 @@ def update_hotspots(method, strand, setting, csp, start, end):
                 checked=False,
             )
         )
+    repeats = data.repeat_locations(strand or "", csp or "")
+    if len(repeats):
+        layers.append(
+            dl.GeoJSON(
+                data=json.loads(repeats.assign(
+                    tooltip=repeats["records"].astype(str) + " records, " + repeats["first"]
+                    + " to " + repeats["last"])[["tooltip", "geometry"]].to_json()),
+                style={"color": "#000", "weight": 2, "fillOpacity": 0},
+                id="hot-repeats",
+            )
+        )  # fmt: skip
     counts = table[method].value_counts()
     summary = ", ".join(f"{k}: {counts.get(k, 0)}" for k in CLASS_COLOURS if counts.get(k, 0))
     return (

@@ -3,6 +3,8 @@ a budget with the reason for each pick, and the per-CSP 12-month indicator."""
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_leaflet as dl
 from dash import Input, Output, callback, dash_table, dcc, html
@@ -114,6 +116,12 @@ def update_plan(budget, phase):
                 ),
             )
         )
+    hot = data.school_hotspot_layer()
+    hot_layer = dl.GeoJSON(
+        data=json.loads(hot.to_crs(4326).to_json()),
+        style={"color": "#b2182b", "weight": 1, "fillColor": "#b2182b", "fillOpacity": 0.3},
+        id="schools-hotspots",
+    )
     gain = summary["covered_optimised"] - summary["covered_greedy"]
     text = (
         f"The plan's {budget} schools reach {summary['covered_optimised']} of "
@@ -123,7 +131,7 @@ def update_plan(budget, phase):
     chosen = table.sort_values(["selected", "csp", "rank_in_csp"], ascending=[False, True, True])
     return (
         data.as_records(chosen[PLAN_COLUMNS]),
-        base_map([dl.FeatureGroup(markers)], map_id="schools-leaflet"),
+        base_map([hot_layer, dl.FeatureGroup(markers)], map_id="schools-leaflet"),
         text,
         query_string(budget=budget, phase=phase),
     )
