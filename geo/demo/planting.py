@@ -21,6 +21,8 @@ HOTSPOTS_PER_FORCE = 3
 HOTSPOT_MULTIPLIER = 5.0
 EPISODES_PER_FORCE = 3
 EPISODE_RADIUS_M = 600.0
+#: The fewest records an episode is planted with (rarer strands in smaller forces).
+MIN_EPISODE = 10
 REPEAT_WINDOW_DAYS = 120
 MOVABLE = ("residential", "street", "retail", "nte", "public_transport", "taxi")
 
@@ -106,30 +108,38 @@ def plant_episodes(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
                 ]
             )
             sizes = groups.size()
+            if len(sizes) and sizes.max() < count:  # a rarer strand: a smaller burst
+                count = max(MIN_EPISODE, int(sizes.max()))
             sizes = sizes[sizes >= count]
             if sizes.empty:
                 continue
-            csp, period = sizes.index[
-                int(b.rng.choice(len(sizes), p=(sizes / sizes.sum()).to_numpy()))
-            ]
-            same = groups.get_group((csp, period)).to_numpy()
-            seed_row = b.rng.choice(same)
-            duration = int(b.rng.integers(14, 29))
-            seed_day = pd.Timestamp(records["day"].to_numpy()[seed_row])
-            onset = min(seed_day, _period_end(str(period), seed_day) - pd.Timedelta(days=duration))
-            end = onset + pd.Timedelta(days=duration - 1)
-            stations = b.places.by_kind["rail_station"]
-            stations = stations[stations["csp_code"] == csp]
-            if e % 3 != 2 and not stations.empty:
-                centre = stations.iloc[int(b.rng.integers(0, len(stations)))]
-                cx, cy, place = float(centre["x"]), float(centre["y"]), str(centre["name"])
+            wanted = count
+            for _attempt in range(20):  # another CSP, period or place when one is too quiet
+                csp, period = sizes.index[
+                    int(b.rng.choice(len(sizes), p=(sizes / sizes.sum()).to_numpy()))
+                ]
+                same = groups.get_group((csp, period)).to_numpy()
+                seed_row = b.rng.choice(same)
+                duration = int(b.rng.integers(14, 29))
+                seed_day = pd.Timestamp(records["day"].to_numpy()[seed_row])
+                onset = min(
+                    seed_day, _period_end(str(period), seed_day) - pd.Timedelta(days=duration)
+                )
+                end = onset + pd.Timedelta(days=duration - 1)
+                stations = b.places.by_kind["rail_station"]
+                stations = stations[stations["csp_code"] == csp]
+                if e % 3 != 2 and not stations.empty:
+                    centre = stations.iloc[int(b.rng.integers(0, len(stations)))]
+                    cx, cy, place = float(centre["x"]), float(centre["y"]), str(centre["name"])
+                else:
+                    cx = float(records["x"].to_numpy()[seed_row])
+                    cy = float(records["y"].to_numpy()[seed_row])
+                    place = "residential area"
+                # well above the busiest spell this place ever had for this strand
+                count = max(wanted, 4 * _busiest(records, free, strand, cx, cy, duration) + 4)
+                if len(same) >= count:
+                    break
             else:
-                cx = float(records["x"].to_numpy()[seed_row])
-                cy = float(records["y"].to_numpy()[seed_row])
-                place = "residential area"
-            # well above the busiest spell this place ever had for this strand
-            count = max(count, 4 * _busiest(records, free, strand, cx, cy, duration) + 4)
-            if len(same) < count:
                 continue
             rows = b.rng.choice(same, count, replace=False)
             radius = EPISODE_RADIUS_M * np.sqrt(b.rng.random(count))
