@@ -199,3 +199,32 @@ def test_the_tactical_lead_sees_the_evidence(dashboard_app, known):
     assert "tension-evidence-panel" in body and "Records per day here" in body
     assert REFERENCE.search(body)  # the record references are there for this role only
     assert "victims:" in body and "history:" in body
+
+
+def test_data_access_and_figure_builders(dashboard_app):
+    import flask
+
+    from dashboard import data, figures
+
+    with dashboard_app.server.test_request_context():
+        flask.session.update(user="analyst", role="analyst", since=time.time())
+        religion = data.lsoa_counts("religion")
+        every = data.lsoa_counts(None)
+        assert 0 < religion["records"].sum() < every["records"].sum() == 19258
+        assert len(every) == 1177  # zero-count LSOAs included
+        drawn = figures.lsoa_map(religion, title="religion", tile_url="", map_id="t")
+        leaflet = drawn.children[1]
+        features = [f for layer in leaflet.children[1:] for f in layer.data["features"]]
+        assert len(features) == 1177  # every LSOA drawn once, in one colour class
+        assert "records" in features[0]["properties"]["tooltip"]
+        assert data.csp_strand_table()["all records"].sum() == 19258
+        assert "description" not in data.incidents().columns
+        assert data.trend_table("year")["all strand markers"].sum() >= 19258
+        with pytest.raises(data.ForbiddenError, match="the analyst role may not use the tension"):
+            data.open_alerts("2019-01-01")
+        flask.session.update(role="partner")
+        with pytest.raises(data.ForbiddenError):
+            data.hotspot_table()
+        heat = data.partner_map("taxi")
+        assert set(heat["csp_table"].columns) == {"csp", "records"}
+        assert "No individual record is shown" in heat["rules"]
