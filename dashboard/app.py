@@ -78,6 +78,13 @@ def create_app(
     def forbidden(error: data.ForbiddenError):  # a role asking for another role's data
         return str(error), 403
 
+    @app.server.route("/partner-map/<setting>.html")
+    def partner_map_page(setting: str):  # the iframe's page: role-checked like a callback
+        try:
+            return data.partner_map(setting)["html"]
+        except KeyError:
+            return "no such setting", 404
+
     app.layout = _shell
     return app
 

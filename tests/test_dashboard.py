@@ -228,3 +228,15 @@ def test_data_access_and_figure_builders(dashboard_app):
         heat = data.partner_map("taxi")
         assert set(heat["csp_table"].columns) == {"csp", "records"}
         assert "No individual record is shown" in heat["rules"]
+
+
+def test_the_partner_map_page_is_role_checked(dashboard_app, sensitive):
+    assert _client(dashboard_app, None).get("/partner-map/nte.html").status_code == 302
+    assert _client(dashboard_app, "prevention").get("/partner-map/nte.html").status_code == 403
+    partner = _client(dashboard_app, "partner")
+    page = partner.get("/partner-map/nte.html")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "No individual record is shown" in body and not REFERENCE.search(body)
+    assert not [d for d in sensitive["descriptions"] if d in body]
+    assert partner.get("/partner-map/schools.html").status_code == 404

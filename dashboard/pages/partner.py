@@ -48,7 +48,7 @@ def layout(setting: str = "public_transport", **_query: str) -> html.Div:
 
 
 @callback(
-    Output(FRAME, "srcDoc"),
+    Output(FRAME, "src"),
     Output(CSP_TABLE, "data"),
     Output(AREA_TABLE, "data"),
     Output(RULES, "children"),
@@ -59,7 +59,7 @@ def update_partner(setting):
     data.require("partner")
     heat = data.partner_map(setting)
     return (
-        heat["html"],
+        dash.get_relative_path(f"/partner-map/{setting}.html"),
         data.as_records(heat["csp_table"]),
         data.as_records(heat["area_table"]),
         f"{heat['period']}. {heat['rules']}",
