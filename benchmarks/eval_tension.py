@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date, timedelta
 from typing import Any
 
@@ -149,7 +149,11 @@ def main() -> None:
         if not args.null_seeds:
             return
         jobs = [(s, f) for s in range(args.null_seeds) for f in ("cambridgeshire", "hertfordshire")]
-        nulls = pd.DataFrame(list(pool.map(null_alarms, jobs)))
+        done = []
+        for future in as_completed([pool.submit(null_alarms, job) for job in jobs]):
+            done.append(future.result())
+            print(done[-1], flush=True)  # as they finish: a long run can be read part-way
+        nulls = pd.DataFrame(done).sort_values(["force", "seed"])
     print(nulls.to_string(index=False))
     per_force = nulls.groupby("force")[["medium_or_high", "low_only", "baseline_weeks"]]
     print("false alarms per force-year (mean, max):")

@@ -67,3 +67,16 @@ def test_summer_2016_rise_shows_force_wide(default_geography, open_data):
         ]
         assert sum(b.exceedance > 1 for b in after) >= 2, prefix
         assert sum(b.exceedance > 1 for b in before) <= 1, prefix
+
+
+def test_degenerate_series_give_no_baseline_rather_than_an_error():
+    """Records only in the last weeks: the trend drives early expectations to zero, which
+    used to make statsmodels raise on infinite weights."""
+    index = pd.date_range("2016-01-04", periods=160, freq="W-MON")
+    values = np.zeros(160)
+    values[0] = 1
+    values[150:] = 40
+    counts = pd.Series(values, index=index)
+    for week in index[-5:]:
+        base = farrington(counts, week)
+        assert base is None or np.isfinite(base.expected)

@@ -74,13 +74,21 @@ def farrington(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # perfect-fit and convergence chatter on sparse series
         for _ in range(2 if reweight else 1):
-            fit = sm.GLM(history, x, family=sm.families.Poisson(), var_weights=weights).fit(
-                scale="X2"
-            )
+            try:
+                fit = sm.GLM(history, x, family=sm.families.Poisson(), var_weights=weights).fit(
+                    scale="X2"
+                )
+            except (ValueError, np.linalg.LinAlgError):
+                return None  # a degenerate series (e.g. records only in its last weeks)
             mu = fit.fittedvalues
             phi = max(1.0, float(fit.scale))
-            anscombe = 1.5 * (history ** (2 / 3) - mu ** (2 / 3)) / (np.sqrt(phi) * mu ** (1 / 6))
-            weights = np.where(anscombe > 1, anscombe**-2.0, 1.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                anscombe = (
+                    1.5 * (history ** (2 / 3) - mu ** (2 / 3)) / (np.sqrt(phi) * mu ** (1 / 6))
+                )
+            # a week the model expects ~nothing of gives an infinite residual: weight 0
+            weights = np.where(np.isfinite(anscombe) & (anscombe > 1), anscombe**-2.0, 1.0)
+            weights = np.where(np.isinf(anscombe), 0.0, weights)
         x_now = _design(np.array([0.0]))
         eta = float((x_now @ fit.params)[0])
         var_eta = float((x_now @ fit.cov_params() @ x_now.T)[0, 0])
