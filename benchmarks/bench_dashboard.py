@@ -104,9 +104,9 @@ def main() -> None:
         analyst = User(base, "analyst")
         deps = json.loads(analyst.get("/_dash-dependencies"))
         by_output = {d["output"]: d for d in deps}
-        hot = next(d for o, d in by_output.items() if "hot-map.children" in o)
+        hot = next(d for o, d in by_output.items() if "hot-layers.children" in o)
         trends = next(d for o, d in by_output.items() if "trends-chart.figure" in o)
-        partner = next(d for o, d in by_output.items() if "partner-frame.srcDoc" in o)
+        partner = next(d for o, d in by_output.items() if "partner-frame.src" in o)
         geo = load_geography(Workspace.open(args.workspace).geography_dir)
         cambs = geo.lsoas[geo.lsoas["force"] == "Cambridgeshire"]
         cambs_csps = sorted(cambs["csp_code"].unique())  # one force

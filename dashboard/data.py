@@ -172,7 +172,7 @@ def _boundaries(root: str) -> dict[str, Any]:
     districts = geo.lsoas.dissolve("district_code", as_index=False)[
         ["district_name", "csp_name", "geometry"]
     ]
-    districts["geometry"] = districts.geometry.simplify(50)
+    districts["geometry"] = districts.geometry.simplify(100)
     return json.loads(districts.to_crs(4326).to_json())
 
 
@@ -319,6 +319,7 @@ def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end
     )
     geo, population = restrict(geo, population, filters)
     table = hotspots(incidents(), geo, population, filters=filters, permutations=199).table
+    table["geometry"] = table.geometry.simplify(20)  # for drawing: metres, invisible
     return table.to_crs(4326)
 
 

@@ -25,7 +25,7 @@ METHOD, STRAND, SETTING, CSP, START, END = (
     "hot-from",
     "hot-to",
 )
-MAP, INFO, URL, FORMAT, DOWNLOAD = "hot-map", "hot-info", "hot-url", "hot-format", "hot-download"
+INFO, URL, FORMAT, DOWNLOAD = "hot-info", "hot-url", "hot-format", "hot-download"
 CLASS_COLOURS = {
     "hot_99": "#b2182b",
     "hot_95": "#ef8a62",
@@ -103,7 +103,8 @@ def layout(
                 ],
                 style={"display": "flex", "gap": "0.5rem", "flexWrap": "wrap"},
             ),
-            html.Div(id=MAP),
+            base_map([dl.FeatureGroup([], id="hot-layers")], map_id="hot-leaflet"),
+            html.P(id="hot-summary"),
             html.Div(id=INFO, children="Click an area for its figures."),
             html.Div(
                 [
@@ -128,7 +129,8 @@ def _table(strand, setting, csp, start, end):
 
 
 @callback(
-    Output(MAP, "children"),
+    Output("hot-layers", "children"),
+    Output("hot-summary", "children"),
     Output(URL, "search"),
     Input(METHOD, "value"),
     Input(STRAND, "value"),
@@ -179,14 +181,9 @@ def update_hotspots(method, strand, setting, csp, start, end):
     counts = table[method].value_counts()
     summary = ", ".join(f"{k}: {counts.get(k, 0)}" for k in CLASS_COLOURS if counts.get(k, 0))
     return (
-        html.Div(
-            [
-                base_map([dl.FeatureGroup(layers, id="hot-layers")], map_id="hot-leaflet"),
-                html.P(
-                    f"{len(table)} LSOAs; {summary or 'no significant areas'}", id="hot-summary"
-                ),
-            ]
-        ),
+        layers,
+        f"{len(table)} LSOAs; {summary or 'no significant areas'}; "
+        f"{len(repeats)} repeat locations (black outlines)",
         query_string(method=method, strand=strand, setting=setting, csp=csp, start=start, end=end),
     )
 
