@@ -71,6 +71,9 @@ def configure(workspace: Workspace) -> None:
         _density,
         _engine,
         _repeats,
+        _trend_table,
+        _trend_summary,
+        _victims,
     ):
         cached.cache_clear()
 
@@ -335,6 +338,7 @@ def warm() -> None:
     incidents()
     _population(str(workspace().root))
     district_outlines()
+    _victims(data_version())
 
 
 def hotspot_table(
@@ -473,6 +477,11 @@ def partner_map(setting: str) -> dict[str, Any]:
 def trend_table(period: str = "year", strand: str = "", csp: str = "") -> pd.DataFrame:
     """Strand markers per period (rows) and CSP (columns), like the published FOI tables."""
     require("trends")
+    return _trend_table(data_version(), period, strand, csp).copy()
+
+
+@lru_cache(maxsize=64)
+def _trend_table(version: int, period: str, strand: str, csp: str) -> pd.DataFrame:
     frame = incidents()
     if csp:
         frame = frame[frame["csp_code"] == csp]
@@ -493,6 +502,11 @@ def trend_table(period: str = "year", strand: str = "", csp: str = "") -> pd.Dat
 
 def trend_summary(csp: str = "") -> dict[str, Any]:
     require("trends")
+    return {k: v.copy() for k, v in _trend_summary(data_version(), csp).items()}
+
+
+@lru_cache(maxsize=32)
+def _trend_summary(version: int, csp: str) -> dict[str, Any]:
     frame = incidents()
     if csp:
         frame = frame[frame["csp_code"] == csp]
@@ -512,14 +526,20 @@ def trend_summary(csp: str = "") -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=2)
+def _victims(version: int) -> pd.DataFrame:
+    """Victim pseudonyms by record: only ever reduced to rates in this module."""
+    engine = store.connect(workspace().database_url)
+    try:
+        return store.read_incidents(engine)[["recorded_at", "victim_key", "csp_code"]]
+    finally:
+        engine.dispose()
+
+
 @lru_cache(maxsize=16)
 def _repeat_rates(version: int, csp: str) -> pd.DataFrame:
     """Share of victims with more than one record in a year (only the rates leave)."""
-    engine = store.connect(workspace().database_url)
-    try:
-        frame = store.read_incidents(engine)[["recorded_at", "victim_key", "csp_code"]]
-    finally:
-        engine.dispose()
+    frame = _victims(version)
     if csp:
         frame = frame[frame["csp_code"] == csp]
     frame = frame[frame["victim_key"].notna()]
