@@ -84,6 +84,13 @@ def main() -> None:
     parser.add_argument("--workspace", default="tensionmap-data")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=45,
+        help="seconds between the first page load and the load test, while the server "
+        "fills its caches in the background (default 45)",
+    )
     args = parser.parse_args()
     if not (Path(args.workspace) / "tensionmap.sqlite").exists():
         sys.exit(f"{args.workspace}: build it first with `tensionmap demo --no-serve`")
@@ -146,6 +153,7 @@ def main() -> None:
                                            ("hot-strand", "value"): ""}))  # fmt: skip
             loads.append(time.perf_counter() - t)
         print(f"first page load (hotspots): cold {loads[0]:.2f} s, warm {min(loads[1:]):.2f} s")
+        time.sleep(args.settle)
 
         latencies: list[float] = []
         errors = 0

@@ -3,6 +3,7 @@ range and the OGL attribution on every page. Pages own their layouts and callbac
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import dash
@@ -103,4 +104,5 @@ def serve(
 
     app = create_app(workspace, secure_cookies=secure_cookies, url_prefix=url_prefix)
     data.warm()
+    threading.Thread(target=data.warm, kwargs={"every_filter": True}, daemon=True).start()
     waitress.serve(app.server, host=host, port=port, threads=threads, url_prefix=url_prefix)

@@ -306,7 +306,7 @@ HOTSPOT_METHODS = {
 }
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)
 def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end: str):
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.analysis import hotspots, restrict
@@ -333,12 +333,24 @@ def _population(root: str) -> np.ndarray:
     return lsoa_population(geography(), geography_dir=workspace().geography_dir)[0]
 
 
-def warm() -> None:
-    """Load what every page needs before the first user arrives."""
+def warm(*, every_filter: bool = False) -> None:
+    """Load what every page needs before the first user arrives; with ``every_filter``
+    also the hotspot, density and repeat-location layers of every strand and CSP (a few
+    seconds per force, run in the background by ``tensionmap serve``)."""
     incidents()
     _population(str(workspace().root))
     district_outlines()
-    _victims(data_version())
+    version = data_version()
+    _victims(version)
+    if not every_filter:
+        return
+    from geo.vocab import MONITORED_STRANDS
+
+    for csp in ["", *sorted(csp_names().index)]:
+        for strand in ["", *MONITORED_STRANDS]:
+            _hotspots(version, strand, "", csp, "", "")
+            _density(version, strand, "", csp)
+            _repeats(version, strand, csp)
 
 
 def hotspot_table(
@@ -355,7 +367,7 @@ def density_layer(strand: str = "", setting: str = "", csp: str = "") -> gpd.Geo
     return _density(data_version(), strand, setting, csp)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)
 def _density(version: int, strand: str, setting: str, csp: str) -> gpd.GeoDataFrame:
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.kde import kernel_density
@@ -380,7 +392,7 @@ def repeat_locations(strand: str = "", csp: str = "") -> gpd.GeoDataFrame:
     return _repeats(data_version(), strand, csp)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=512)
 def _repeats(version: int, strand: str, csp: str) -> gpd.GeoDataFrame:
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.clusters import point_clusters
