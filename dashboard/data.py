@@ -335,8 +335,9 @@ def _population(root: str) -> np.ndarray:
 
 def warm(*, every_filter: bool = False) -> None:
     """Load what every page needs before the first user arrives; with ``every_filter``
-    also the hotspot, density and repeat-location layers of every strand and CSP (a few
-    seconds per force, run in the background by ``tensionmap serve``)."""
+    also the trends and the hotspot, density and repeat-location layers of every strand
+    and CSP (about half a minute for both forces, in the background of ``tensionmap
+    serve``)."""
     incidents()
     _population(str(workspace().root))
     district_outlines()
@@ -347,6 +348,10 @@ def warm(*, every_filter: bool = False) -> None:
     from geo.vocab import MONITORED_STRANDS
 
     for csp in ["", *sorted(csp_names().index)]:
+        _trend_summary(version, csp)
+        _repeat_rates(version, csp)
+        for period in ("year", "quarter", "month"):
+            _trend_table(version, period, "", csp)
         for strand in ["", *MONITORED_STRANDS]:
             _hotspots(version, strand, "", csp, "", "")
             _density(version, strand, "", csp)
