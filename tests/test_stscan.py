@@ -164,3 +164,33 @@ def test_replicate_maxima_equal_the_llr_of_every_cylinder():
                         llr = c * np.log(c / mu) + (total - c) * np.log((total - c) / (total - mu))
                         best = max(best, llr)
         assert result.null_max[r] == pytest.approx(best, rel=1e-9)
+
+
+def test_sequential_monte_carlo_stops_early_only_when_nothing_is_there():
+    rng = np.random.default_rng(5)
+    n_loc, n_days = 30, 200
+    xy = rng.uniform(0, 10, (n_loc, 2))
+    distances = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    loc = rng.integers(0, n_loc, 600)
+    day = rng.integers(0, n_days, 600)
+    start = pd.Timestamp("2024-01-01")
+
+    def scan(loc, day, stop_after):
+        return space_time_scan(
+            loc, start + pd.to_timedelta(day, unit="D"), distances, np.arange(n_loc).astype(str),
+            analysis_date=start + pd.Timedelta(days=n_days - 1), study_start=start,
+            max_radius=3.0, max_days=14, min_cases=3, replications=999, seed=1,
+            stop_after=stop_after,
+        )  # fmt: skip
+
+    quiet = scan(loc, day, 10)
+    assert quiet.replications < 999
+    beaten = (quiet.null_max >= quiet.clusters[0].llr).sum()
+    assert beaten >= 10
+    assert quiet.clusters[0].p_value == pytest.approx(beaten / quiet.replications)
+    # a planted burst: eight cases at one place in the last three days
+    burst_loc = np.concatenate([loc, np.full(8, 4)])
+    burst_day = np.concatenate([day, np.full(8, n_days - 1) - np.arange(8) % 3])
+    sequential, full = scan(burst_loc, burst_day, 10), scan(burst_loc, burst_day, None)
+    assert sequential.replications == full.replications == 999
+    assert sequential.clusters[0].p_value == full.clusters[0].p_value == 0.001

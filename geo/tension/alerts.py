@@ -25,9 +25,11 @@ an alert with no signal for ``close_after_days`` days closes. Every state change
 alert's CSP and strand (:func:`geo.tension.baseline.last_seven_days`) is attached as
 evidence, and named as a second method when it is exceeded too.
 
-Monte Carlo is sequential: 99 replications first, and only days whose best cluster could
-still reach the ``low`` tier go on to the full ``replications`` (SaTScan's early
-termination idea; ``sequential=False`` runs them all every time).
+Monte Carlo is sequential (after Besag & Clifford 1991): a day stops after the block of
+100 replicates by which ``SEQUENTIAL_STOP`` have beaten its best cluster (so its p is
+above 0.01 and it is never ``medium``); a cluster that could matter gets all
+``replications``, with exactly the p-value of a full run (``sequential=False`` runs them
+all every time).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ from geo.tension.stscan import space_time_scan
 
 STRANDS = ("race", "religion", "sexual_orientation", "disability", "transgender")
 LEVELS = ("low", "medium", "high")
+#: Replicates beating the best cluster after which a day's Monte Carlo stops.
+SEQUENTIAL_STOP = 10
 SCAN = "space-time permutation scan"
 BASELINE = "weekly baseline"
 
@@ -263,12 +267,9 @@ def daily_signals(
                 replications=replications,
                 seed=seed,
                 max_clusters=3,
+                stop_after=SEQUENTIAL_STOP if rules.sequential else None,
             )
 
-        if rules.sequential:
-            scan = run(99)
-            if not scan.clusters or scan.clusters[0].p_value > 0.1:
-                continue  # cannot reach the low tier (p <= 0.05): skip the full run
         scan = run(rules.replications)
         for cluster in scan.clusters:
             if cluster.recurrence_interval_days < rules.low_days:
