@@ -43,7 +43,7 @@ def main() -> None:
         t = time.perf_counter()
         signals = daily_signals(records, geo, as_of, rules=AlertRules(sequential=sequential))
         one = time.perf_counter() - t
-        how = "99 first, 999 only if p <= 0.1" if sequential else "all 999 replications"
+        how = "sequential, up to 999 replications" if sequential else "all 999 replications"
         print(
             f"one analysis ({args.force}, 2 years, {len(records):,} records, 6 scans, "
             f"{how}): {one:.2f} s, {len(signals)} signal(s)"
