@@ -306,8 +306,14 @@ HOTSPOT_METHODS = {
 }
 
 
+#: Units the hotspots page offers (wards only when a ward boundary file is imported).
+UNITS = {"lsoa": "LSOA", "ward": "ward", "district": "district", "csp": "CSP"}
+
+
 @lru_cache(maxsize=512)
-def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end: str):
+def _hotspots(
+    version: int, strand: str, setting: str, csp: str, start: str, end: str, unit: str = "lsoa"
+):
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.analysis import hotspots, restrict
 
@@ -321,7 +327,9 @@ def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end
         csp=(csp,) if csp else (),
     )
     geo, population = restrict(geo, population, filters)
-    table = hotspots(incidents(), geo, population, filters=filters, permutations=199).table
+    table = hotspots(
+        incidents(), geo, population, unit=unit, filters=filters, permutations=199
+    ).table
     table["geometry"] = table.geometry.simplify(20)  # for drawing: metres, invisible
     return table.to_crs(4326)
 
@@ -359,11 +367,23 @@ def warm(*, every_filter: bool = False) -> None:
 
 
 def hotspot_table(
-    strand: str = "", setting: str = "", csp: str = "", start: str = "", end: str = ""
+    strand: str = "",
+    setting: str = "",
+    csp: str = "",
+    start: str = "",
+    end: str = "",
+    unit: str = "lsoa",
 ) -> gpd.GeoDataFrame:
-    """Per-LSOA hotspot figures and classes for the filters (WGS84)."""
+    """Hotspot figures and classes per unit for the filters (WGS84)."""
     require("hotspots")
-    return _hotspots(data_version(), strand, setting, csp, start, end)
+    if unit not in UNITS:
+        raise KeyError(unit)
+    return _hotspots(data_version(), strand, setting, csp, start, end, unit)
+
+
+def units() -> dict[str, str]:
+    """The units this workspace can offer."""
+    return {k: v for k, v in UNITS.items() if k != "ward" or geography().wards is not None}
 
 
 def density_layer(strand: str = "", setting: str = "", csp: str = "") -> gpd.GeoDataFrame:

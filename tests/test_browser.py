@@ -93,7 +93,7 @@ def test_analyst_filters_hotspots(browser, server):
     page.keyboard.type("religion")
     page.keyboard.press("Enter")
     page.wait_for_url("**strand=religion**")
-    assert "LSOAs" in page.inner_text("#hot-summary")
+    assert "LSOA areas" in page.inner_text("#hot-summary")
     _shot(page, "hotspots")
     page.goto(f"{server}/tension")
     page.wait_for_selector("#not-allowed")

@@ -95,8 +95,8 @@ def known(dashboard_app):
         flask.session.update(user="tactical", role="tactical", since=time.time())
         days = data.monitor_days()
         rows = data.open_alerts(days[-1])
-        hot = data.hotspot_table()
-    area = hot.loc[hot["risk_class"] == "hot_99", "area_code"].iloc[0]
+        hot = data.hotspot_table(unit="district")
+    area = hot["area_code"].iloc[0]
     alerts = json.loads(rows.to_json(orient="records", date_format="iso"))
     return {
         ("tension-day", "date"): days[-1],
@@ -105,6 +105,7 @@ def known(dashboard_app):
         ("tension-alerts", "data"): alerts,
         ("tension-alerts", "selected_rows"): [0],
         ("hot-method", "value"): "risk_class",
+        ("hot-unit", "value"): "district",
         ("hot-strand", "value"): "",
         ("hot-setting", "value"): "",
         ("hot-csp", "value"): "",
@@ -166,6 +167,8 @@ def test_every_callback_as_every_role(dashboard_app, known, sensitive, role):
             assert f"the {role} role may not use the {page} page" in body
             continue
         assert response.status_code in (200, 204), (role, dep["output"], body[:500])
+        if output == "hot-info.children":  # a click on a district gives its figures
+            assert "count: " in body and "smr: " in body
         if role == "tactical":
             continue
         assert not REFERENCE.search(body), (role, dep["output"])

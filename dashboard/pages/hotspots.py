@@ -17,6 +17,7 @@ from geo.vocab import MONITORED_STRANDS, SETTINGS
 
 dash.register_page(__name__, path="/hotspots", name="Hotspots", key="hotspots", order=2)
 
+UNIT = "hot-unit"
 METHOD, STRAND, SETTING, CSP, START, END = (
     "hot-method",
     "hot-strand",
@@ -54,6 +55,7 @@ def layout(
     csp: str = "",
     start: str = "",
     end: str = "",
+    unit: str = "lsoa",
     **_query: str,
 ) -> html.Div:
     if not data.allowed("hotspots"):
@@ -66,6 +68,13 @@ def layout(
             html.H2("Hotspots"),
             html.Div(
                 [
+                    dcc.Dropdown(
+                        id=UNIT,
+                        options=[{"label": v, "value": k} for k, v in data.units().items()],
+                        value=unit if unit in data.units() else "lsoa",
+                        clearable=False,
+                        style={"width": "9rem"},
+                    ),
                     dcc.Dropdown(
                         id=METHOD,
                         options=[{"label": v, "value": k} for k, v in data.HOTSPOT_METHODS.items()],
@@ -124,8 +133,10 @@ def layout(
     )
 
 
-def _table(strand, setting, csp, start, end):
-    return data.hotspot_table(strand or "", setting or "", csp or "", start or "", end or "")
+def _table(strand, setting, csp, start, end, unit="lsoa"):
+    return data.hotspot_table(
+        strand or "", setting or "", csp or "", start or "", end or "", unit or "lsoa"
+    )
 
 
 @callback(
@@ -138,11 +149,12 @@ def _table(strand, setting, csp, start, end):
     Input(CSP, "value"),
     Input(START, "start_date"),
     Input(START, "end_date"),
+    Input(UNIT, "value"),
 )
-def update_hotspots(method, strand, setting, csp, start, end):
+def update_hotspots(method, strand, setting, csp, start, end, unit="lsoa"):
     data.require("hotspots")
     start, end = (start or "")[:10], (end or "")[:10]
-    table = _table(strand, setting, csp, start, end)
+    table = _table(strand, setting, csp, start, end, unit)
     layers = []
     for klass, colour in CLASS_COLOURS.items():
         part = table[table[method] == klass]
@@ -182,9 +194,18 @@ def update_hotspots(method, strand, setting, csp, start, end):
     summary = ", ".join(f"{k}: {counts.get(k, 0)}" for k in CLASS_COLOURS if counts.get(k, 0))
     return (
         layers,
-        f"{len(table)} LSOAs; {summary or 'no significant areas'}; "
+        f"{len(table)} {data.UNITS.get(unit or 'lsoa', unit)} areas; "
+        f"{summary or 'no significant areas'}; "
         f"{len(repeats)} repeat locations (black outlines)",
-        query_string(method=method, strand=strand, setting=setting, csp=csp, start=start, end=end),
+        query_string(
+            unit=unit,
+            method=method,
+            strand=strand,
+            setting=setting,
+            csp=csp,
+            start=start,
+            end=end,
+        ),
     )
 
 
@@ -196,16 +217,20 @@ def update_hotspots(method, strand, setting, csp, start, end):
     State(CSP, "value"),
     State(START, "start_date"),
     State(START, "end_date"),
+    State(UNIT, "value"),
     prevent_initial_call=True,
 )
-def area_figures(clicks, strand, setting, csp, start, end):
+def area_figures(clicks, strand, setting, csp, start, end, unit="lsoa"):
     data.require("hotspots")
     clicked = next((c for c in clicks if c), None)
     if not clicked:
         return dash.no_update
     code = clicked["properties"]["area_code"]
-    table = _table(strand, setting, csp, (start or "")[:10], (end or "")[:10])
-    row = table.loc[table["area_code"] == code].iloc[0]
+    table = _table(strand, setting, csp, (start or "")[:10], (end or "")[:10], unit)
+    found = table.loc[table["area_code"] == code]
+    if found.empty:
+        return f"{code} is not an area of this view."
+    row = found.iloc[0]
     return html.Ul([html.Li(f"{c}: {row[c]}") for c in (*FIGURES, "risk_class", "lisa_class")])
 
 
@@ -218,13 +243,14 @@ def area_figures(clicks, strand, setting, csp, start, end):
     State(CSP, "value"),
     State(START, "start_date"),
     State(START, "end_date"),
+    State(UNIT, "value"),
     prevent_initial_call=True,
 )
-def download(_clicks, fmt, strand, setting, csp, start, end):
+def download(_clicks, fmt, strand, setting, csp, start, end, unit="lsoa"):
     data.require("hotspots")
     from geo.export import write_frame
 
-    table = _table(strand, setting, csp, (start or "")[:10], (end or "")[:10])
+    table = _table(strand, setting, csp, (start or "")[:10], (end or "")[:10], unit)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"hotspots.{fmt}"
         if fmt == "csv":
