@@ -111,11 +111,7 @@ def data_version() -> int:
 
 @lru_cache(maxsize=4)
 def _cached_incidents(version: int) -> pd.DataFrame:
-    engine = store.connect(workspace().database_url)
-    try:
-        frame = store.read_incidents(engine)
-    finally:
-        engine.dispose()
+    frame = store.read_incidents(_engine(workspace().database_url))
     # sensitive fields never leave this module
     return frame.drop(columns=["description", "victim_key", "attributes", "postcode"])
 
@@ -194,23 +190,15 @@ def _stored_alerts(version: int) -> tuple[Any, ...]:
 
 
 def _tension_version() -> int:
-    engine = store.connect(workspace().database_url)
-    try:
-        with engine.connect() as conn:
-            runs = conn.execute(sa.select(sa.func.count()).select_from(store.tension_runs)).scalar()
-    finally:
-        engine.dispose()
+    with _engine(workspace().database_url).connect() as conn:
+        runs = conn.execute(sa.select(sa.func.count()).select_from(store.tension_runs)).scalar()
     return int(runs or 0)
 
 
 def monitor_days() -> list[str]:
     """The days the daily monitor has analysed."""
     require("tension")
-    engine = store.connect(workspace().database_url)
-    try:
-        table = store.read_table(engine, store.tension_runs)
-    finally:
-        engine.dispose()
+    table = store.read_table(_engine(workspace().database_url), store.tension_runs)
     return sorted(table["as_of"].astype(str)) if len(table) else []
 
 
@@ -311,9 +299,7 @@ UNITS = {"lsoa": "LSOA", "ward": "ward", "district": "district", "csp": "CSP"}
 
 
 @lru_cache(maxsize=512)
-def _hotspots(
-    version: int, strand: str, setting: str, csp: str, start: str, end: str, unit: str = "lsoa"
-):
+def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end: str, unit: str):
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.analysis import hotspots, restrict
 
@@ -361,7 +347,7 @@ def warm(*, every_filter: bool = False) -> None:
         for period in ("year", "quarter", "month"):
             _trend_table(version, period, "", csp)
         for strand in ["", *MONITORED_STRANDS]:
-            _hotspots(version, strand, "", csp, "", "")
+            _hotspots(version, strand, "", csp, "", "", "lsoa")
             _density(version, strand, "", csp)
             _repeats(version, strand, csp)
 
@@ -436,7 +422,7 @@ def _repeats(version: int, strand: str, csp: str) -> gpd.GeoDataFrame:
 def school_hotspot_layer() -> gpd.GeoDataFrame:
     """High-risk residential LSOAs (the schools score's H), outlines only."""
     require("schools")
-    table = _hotspots(data_version(), "", "residential", "", "", "")
+    table = _hotspots(data_version(), "", "residential", "", "", "", "lsoa")
     return table.loc[table["risk_class"].isin(["hot_95", "hot_99"]), ["area_name", "geometry"]]
 
 
@@ -566,11 +552,8 @@ def _trend_summary(version: int, csp: str) -> dict[str, Any]:
 @lru_cache(maxsize=2)
 def _victims(version: int) -> pd.DataFrame:
     """Victim pseudonyms by record: only ever reduced to rates in this module."""
-    engine = store.connect(workspace().database_url)
-    try:
-        return store.read_incidents(engine)[["recorded_at", "victim_key", "csp_code"]]
-    finally:
-        engine.dispose()
+    frame = store.read_incidents(_engine(workspace().database_url))
+    return frame[["recorded_at", "victim_key", "csp_code"]]
 
 
 @lru_cache(maxsize=16)

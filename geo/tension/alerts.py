@@ -253,24 +253,21 @@ def daily_signals(
         pts = xy[used]
         distances = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
 
-        def run(replications: int, loc=loc, used=used, distances=distances, chosen=chosen):
-            return space_time_scan(
-                loc,
-                when[chosen.index],
-                distances,
-                codes[used],
-                analysis_date=day,
-                study_start=start,
-                max_radius=rules.max_radius_m,
-                max_days=rules.max_days,
-                min_cases=rules.min_records,
-                replications=replications,
-                seed=seed,
-                max_clusters=3,
-                stop_after=SEQUENTIAL_STOP if rules.sequential else None,
-            )
-
-        scan = run(rules.replications)
+        scan = space_time_scan(
+            loc,
+            when[chosen.index],
+            distances,
+            codes[used],
+            analysis_date=day,
+            study_start=start,
+            max_radius=rules.max_radius_m,
+            max_days=rules.max_days,
+            min_cases=rules.min_records,
+            replications=rules.replications,
+            seed=seed,
+            max_clusters=3,
+            stop_after=SEQUENTIAL_STOP if rules.sequential else None,
+        )
         for cluster in scan.clusters:
             if cluster.recurrence_interval_days < rules.low_days:
                 continue
@@ -301,7 +298,8 @@ def daily_signals(
                 )
             )
     signals = _drop_repeated_all(signals, rules)
-    return [_with_baseline(s, records, geo, day) for s in signals]
+    data_start = pd.to_datetime(records["recorded_at"]).min()
+    return [_with_baseline(s, records, geo, day, data_start) for s in signals]
 
 
 def _drop_repeated_all(signals: list[Signal], rules: AlertRules) -> list[Signal]:
@@ -319,7 +317,11 @@ def _drop_repeated_all(signals: list[Signal], rules: AlertRules) -> list[Signal]
 
 
 def _with_baseline(
-    signal: Signal, records: pd.DataFrame, geo: Geography, day: pd.Timestamp
+    signal: Signal,
+    records: pd.DataFrame,
+    geo: Geography,
+    day: pd.Timestamp,
+    data_start: pd.Timestamp,
 ) -> Signal:
     """Attach the weekly baseline of the signal's CSP and strand."""
     csp = geo.lsoas.loc[geo.lsoas["lsoa_code"].isin(signal.lsoas), "csp_code"].mode()
@@ -329,7 +331,6 @@ def _with_baseline(
         geo.lsoas.loc[geo.lsoas["csp_code"] == csp.iloc[0], "lsoa_code"]
     )
     when = pd.to_datetime(_strand_records(records[in_csp], signal.strand)["recorded_at"])
-    data_start = pd.to_datetime(records["recorded_at"]).min()
     base = last_seven_days(when[when <= day + pd.Timedelta(days=1)], day, data_start=data_start)
     if base is None:
         return signal

@@ -153,7 +153,7 @@ def _null_maxima(
 
 def space_time_scan(
     locations: np.ndarray,
-    days: pd.DatetimeIndex | np.ndarray,
+    days: pd.DatetimeIndex | pd.Series | np.ndarray,
     distances: np.ndarray,
     location_ids: np.ndarray,
     *,
