@@ -19,6 +19,7 @@ import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -95,16 +96,19 @@ def detection(seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def null_alarms(job: tuple[int, str]) -> dict[str, Any]:
-    from geo.tension.alerts import STRANDS, AlertRules
+def null_alarms(job: tuple[int, str, str | None]) -> dict[str, Any]:
+    from geo.tension.alerts import STRANDS, AlertRules, to_json
     from geo.tension.baseline import area_baselines
     from geo.tension.evaluate import false_alarms, serious
 
-    seed, force = job
+    seed, force, keep = job
     geo, records, _ = _scenario(seed, force, False)
     t = time.perf_counter()
     alerts = false_alarms(records, geo, FIRST, LAST, rules=AlertRules())
     seconds = time.perf_counter() - t
+    if keep:  # every alert's history, to re-grade under other rules (--regrade)
+        path = Path(keep) / f"{force}-{seed}.jsonl"
+        path.write_text("".join(to_json(a) + "\n" for a in alerts))
     weeks = 0
     day = FIRST + timedelta(days=6)
     while day <= LAST:
@@ -119,6 +123,38 @@ def null_alarms(job: tuple[int, str]) -> dict[str, Any]:
         "baseline_weeks": weeks,
         "replay_seconds": seconds,
     }
+
+
+#: Stricter rules to weigh against the defaults, from kept null histories.
+CANDIDATES = {
+    "default": {},
+    "min_victims=4": {"min_victims": 4},
+    "medium_days=200": {"medium_days": 200.0},
+    "medium_days=365": {"medium_days": 365.0},
+    "medium_days=200, min_victims=4": {"medium_days": 200.0, "min_victims": 4},
+    "medium_days=500": {"medium_days": 500.0},
+}
+
+
+def regrade(folder: Path) -> None:
+    """Medium-or-above false alarms per force-year under each of ``CANDIDATES``."""
+    from geo.tension.alerts import LEVELS, AlertRules, from_json
+    from geo.tension.evaluate import regraded
+
+    rows = []
+    for path in sorted(folder.glob("*.jsonl")):
+        force, seed = path.stem.rsplit("-", 1)
+        alerts = [from_json(line) for line in path.read_text().splitlines() if line]
+        for name, change in CANDIDATES.items():
+            rules = AlertRules(**change)
+            levels = [regraded(a, rules) for a in alerts]
+            serious = sum(lv is not None and LEVELS.index(lv) >= 1 for lv in levels)
+            rows.append({"rules": name, "force": force, "seed": int(seed), "serious": serious})
+    table = pd.DataFrame(rows)
+    print(table.pivot_table("serious", ["force", "seed"], "rules").to_string())
+    summary = table.groupby("rules")["serious"].agg(["mean", "max", "count"])
+    summary["years_over_4"] = table.assign(over=table["serious"] > 4).groupby("rules")["over"].sum()
+    print(summary.to_string())
 
 
 def _delays(values: list[int | None]) -> str:
@@ -137,7 +173,15 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--null-seeds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--first-null-seed", type=int, default=0)
+    parser.add_argument("--keep", help="directory for each null force-year's alert histories")
+    parser.add_argument(
+        "--regrade", help="directory of kept histories: false alarms under other rules, no scans"
+    )
     args = parser.parse_args()
+    if args.regrade:
+        regrade(Path(args.regrade))
+        return
     with ProcessPoolExecutor(args.workers) as pool:
         found = [row for rows in pool.map(detection, range(args.seeds)) for row in rows]
         table = pd.DataFrame(found)
@@ -148,7 +192,8 @@ def main() -> None:
             print(f"detection, {method}: {_delays(values)}")
         if not args.null_seeds:
             return
-        jobs = [(s, f) for s in range(args.null_seeds) for f in ("cambridgeshire", "hertfordshire")]
+        seeds = range(args.first_null_seed, args.first_null_seed + args.null_seeds)
+        jobs = [(s, f, args.keep) for s in seeds for f in ("cambridgeshire", "hertfordshire")]
         done = []
         for future in as_completed([pool.submit(null_alarms, job) for job in jobs]):
             done.append(future.result())

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from scipy import stats
 
 from geo import store
 from geo._errors import TensionmapError, one_of
 from geo.config import Workspace
-from geo.geography import load_geography
-from geo.hotspots.aggregate import Filters
-from geo.hotspots.analysis import hotspots
+from geo.geography import Geography, load_geography
+from geo.hotspots.aggregate import Filters, expected_within
+from geo.hotspots.excess import risk_classes
 from geo.population import lsoa_population
 from geo.schools import (
     HOT,
@@ -47,6 +48,39 @@ def _inputs(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return incidents, schools_from_places(places), workshops
 
 
+def high_risk_residential(
+    residential: pd.DataFrame, geo: Geography, population: np.ndarray
+) -> pd.DataFrame:
+    """LSOAs with more residential records than their residents explain at their CSP's own
+    rate: where pupils live with hate around them. Poisson test per LSOA, FDR over all,
+    hot at 95 % or 99 %. Against the CSP's rate, not the force's, so that a whole CSP with
+    more hate per resident (a city, say) is not hot everywhere and an LSOA that departs
+    from its own community's normal stands out.
+
+    Returns ``lsoa_code``, ``lsoa_name``, ``easting``, ``northing`` (inner point),
+    ``observed``, ``expected`` and ``relative_risk``: the 95 % lower confidence limit of
+    observed / expected (exact, from the gamma quantile), "at least this many times"."""
+    counts = (
+        residential["lsoa_code"].value_counts().reindex(geo.lsoas["lsoa_code"]).fillna(0)
+    ).to_numpy(float)
+    expected = expected_within(population, counts, geo.lsoas["csp_code"].to_numpy())
+    _, _, risk = risk_classes(counts, expected) if counts.sum() else (0, 0, np.array([""]))
+    hot = np.isin(risk, HOT) & (expected > 0)
+    inner = geo.lsoas.geometry.representative_point()
+    lower = stats.gamma.ppf(0.025, counts[hot]) / expected[hot]
+    return pd.DataFrame(
+        {
+            "lsoa_code": geo.lsoas["lsoa_code"].to_numpy()[hot],
+            "lsoa_name": geo.lsoas["lsoa_name"].to_numpy()[hot],
+            "easting": inner.x.to_numpy()[hot],
+            "northing": inner.y.to_numpy()[hot],
+            "observed": counts[hot].astype(int),
+            "expected": np.round(expected[hot], 2),
+            "relative_risk": np.round(lower, 2),
+        }
+    )
+
+
 def school_plan(
     ws: Workspace,
     *,
@@ -67,18 +101,12 @@ def school_plan(
     records = records[~adult_only(records["settings"])].reset_index(drop=True)
     geo = load_geography(ws.geography_dir)
     population, _ = lsoa_population(geo, geography_dir=ws.geography_dir)
-    hot_points = None
-    residential = Filters(settings=("residential",)).apply(records)
-    if len(residential):
-        # where pupils live: residential records per resident (on the demo this finds the
-        # planted hotspots and few others, where all records also flag busy centres)
-        table = hotspots(residential, geo, population, permutations=0).table
-        hot = table[table["risk_class"].isin(HOT)].geometry.representative_point()
-        hot_points = np.column_stack([hot.x, hot.y])
     inner = geo.lsoas.geometry.representative_point()
+    residential = Filters(settings=("residential",)).apply(records)
+    high_risk = high_risk_residential(residential, geo, population)
     residents = (np.column_stack([inner.x, inner.y]), population)
     scores = score_schools(
-        schools, records, hot_points=hot_points, residents=residents, radius_m=radius_m, end=end
+        schools, records, high_risk=high_risk, residents=residents, radius_m=radius_m, end=end
     )
     eligible = np.ones(len(schools), dtype=bool)
     if phases:

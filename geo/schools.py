@@ -2,7 +2,7 @@
 
 **Exposure score** of a school, from the records around it in the period:
 
-    score = D × (1 + 4 H) × √T
+    score = D × R × √T
 
 - D: exposure. W, the kernel-weighted records within the school's catchment (quartic
   weight (1 − d²/r²)², so a record at the gate counts 1 and one at the edge almost 0;
@@ -12,12 +12,15 @@
   W − E is the excess a head teacher can be shown. (Scoring on W − E instead ranked
   schools near planted residential hotspots lower on the demo: busy centres with few
   residents dominate an excess.)
-- H: risk adjustment, from the nearest high-risk residential LSOA: one whose residential
-  records are more than its residents explain (``risk_class`` hot at 95 % or 99 %,
-  Poisson test with FDR, on ``residential`` records: where pupils live; on all records
-  busy centres are flagged too). H is the quartic weight of its distance, 1 at the gate
-  and 0 at the catchment's edge, so a school beside a hotspot scores up to five times
-  its exposure. ``lsoa_high_risk`` is true when it lies within half the radius.
+- R: risk adjustment, from the high-risk residential LSOAs around the school: those
+  whose residential records are more than their residents explain at their CSP's own
+  rate (where pupils live with hate around them; see
+  :func:`geo.school_plan.high_risk_residential`). Each has a relative risk ``RR``, the
+  95 % lower confidence limit of observed / expected (so "at least RR times", and small
+  numbers do not give huge ratios), capped at ``MAX_RISK``. R = max over those areas of
+  1 + H (RR − 1), where H is the quartic weight of the area's distance (1 at the gate,
+  0 at the catchment's edge). A school beside an area where residents report at least
+  six times the hate their numbers explain scores up to six times its exposure.
 - T: recent trend, records in the catchment in the last 12 months of the period over the
   12 before (clamped to 0.5–2; 1 without enough data).
 
@@ -60,8 +63,8 @@ RADIUS_BY_PHASE = {
 }
 PHASES = tuple(RADIUS_BY_PHASE)
 HOT = ("hot_95", "hot_99")
-#: Score multiplier (1 + HOT_BONUS × H) for a high-risk residential area close by.
-HOT_BONUS = 4.0
+#: Cap on a high-risk area's relative risk in the score's risk adjustment R.
+MAX_RISK = 10.0
 
 
 def phase_of(phase: pd.Series, type_group: pd.Series) -> pd.Series:
@@ -111,7 +114,7 @@ def score_schools(
     schools: pd.DataFrame,
     records: pd.DataFrame,
     *,
-    hot_points: np.ndarray | None = None,
+    high_risk: pd.DataFrame | None = None,
     residents: tuple[np.ndarray, np.ndarray] | None = None,
     radius_m: float | None = None,
     end: date | None = None,
@@ -167,18 +170,13 @@ def score_schools(
         )
         words = words[words != ""]
         mix.append(", ".join(f"{s} {n}" for s, n in words.value_counts().head(3).items()))
-    hot = np.zeros(len(schools))
-    if hot_points is not None and len(hot_points):
-        # the nearest high-risk LSOA's inner point, weighted like a record: 1 at the gate,
-        # 0 at the catchment's edge
-        distance, _ = cKDTree(hot_points).query(centres)
-        hot = np.clip(1 - (distance / radius) ** 2, 0, None) ** 2
+    factor, hot, area, ratio = _risk_adjustment(centres, radius, high_risk)
     w_arr = np.array(weighted)
     expected = _expected_weight(centres, radius, residents, len(records))
     # per km² of catchment, so a primary's 1.5 km and a secondary's 3 km compare fairly
     # (the quartic kernel's integral over the disc is π r² / 3)
     intensity = w_arr / (np.pi * radius**2 / 3 / 1e6)
-    score = intensity * (1 + HOT_BONUS * hot) * np.sqrt(np.array(trend))
+    score = intensity * factor * np.sqrt(np.array(trend))
     table = schools.assign(
         radius_m=radius,
         records_in_catchment=count,
@@ -186,12 +184,42 @@ def score_schools(
         expected_weight=np.round(expected, 2),
         school_setting_weight=np.round(school_w, 2),
         lsoa_high_risk=hot >= (1 - 0.5**2) ** 2,  # within half the catchment radius
+        high_risk_area=area,
+        high_risk_ratio=np.round(ratio, 2),
         high_risk_weight=np.round(hot, 3),
+        risk_factor=np.round(factor, 2),
         trend=np.round(trend, 2),
         strand_mix=mix,
         score=np.round(score, 2),
     )
     return SchoolScores(table, covers, len(records))
+
+
+def _risk_adjustment(
+    centres: np.ndarray, radius: np.ndarray, high_risk: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """R per school (see the module docstring), with the H, name and RR of the area that
+    gives it."""
+    n = len(centres)
+    factor, weight, ratio = np.ones(n), np.zeros(n), np.full(n, np.nan)
+    area = np.full(n, "", dtype=object)
+    if high_risk is None or high_risk.empty:
+        return factor, weight, area, ratio
+    points = high_risk[["easting", "northing"]].to_numpy(float)
+    rr = np.minimum(high_risk["relative_risk"].to_numpy(float), MAX_RISK)
+    names = high_risk["lsoa_name"].to_numpy()
+    tree = cKDTree(points)
+    for i in range(n):
+        near = np.asarray(tree.query_ball_point(centres[i], radius[i]), dtype=int)
+        if not near.size:
+            continue
+        d2 = ((points[near] - centres[i]) ** 2).sum(axis=1)
+        h = (1 - d2 / radius[i] ** 2) ** 2
+        gain = 1 + h * (rr[near] - 1)
+        best = int(np.argmax(gain))
+        factor[i], weight[i] = gain[best], h[best]
+        ratio[i], area[i] = rr[near[best]], names[near[best]]
+    return factor, weight, area, ratio
 
 
 def _expected_weight(
@@ -315,7 +343,12 @@ def plan_workshops(
             f"{scores.covers[j].size} records within {float(row['radius_m']):.0f} m "
             f"({only_here} reached by no other chosen school); rank {int(row['rank_in_csp'])} "
             f"in its CSP; strands: {str(row['strand_mix']) or 'none'}"
-            + ("; a high-risk area is close by" if bool(row["lsoa_high_risk"]) else "")
+            + (
+                f"; near {row['high_risk_area']}, where residents report at least "
+                f"{float(row['high_risk_ratio']):.1f} times the hate their numbers explain"
+                if bool(row["lsoa_high_risk"])
+                else ""
+            )
         )
     not_chosen = ~out["selected"]
     out.loc[not_chosen, "covered_records"] = out.loc[not_chosen, "records_in_catchment"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -79,3 +80,22 @@ def test_planted_episodes_are_alerted_within_days(default_geography, open_data):
             for s in signals
             if s.level != "low" and np.hypot(*(np.array(s.centre) - centre)) <= s.radius_m
         ]
+
+
+def test_regraded_gives_the_level_under_other_rules():
+    from geo.tension.alerts import Evidence
+    from geo.tension.evaluate import regraded
+
+    d0 = date(2024, 5, 1)
+    three = Evidence(victims=3)
+    quiet = replace(_signal("race", {"A"}, "low", d0), p_value=0.04, evidence=three)
+    loud = replace(_signal("race", {"A"}, "medium", d0), p_value=0.005, evidence=three)
+    alerts, _, _ = update_alerts([], [quiet], d0, AlertRules(), 1)
+    d1 = d0 + timedelta(days=1)
+    alerts, _, _ = update_alerts(alerts, [loud], d1, AlertRules(), 2)
+    (alert,) = alerts
+    assert alert.level == "medium"
+    assert regraded(alert, AlertRules()) == "medium"  # the same rules: the level it reached
+    assert regraded(alert, AlertRules(min_victims=4)) == "low"  # 3 victims is too few
+    assert regraded(alert, AlertRules(medium_days=365)) == "low"  # once in 200 days
+    assert regraded(alert, AlertRules(low_days=250, medium_days=365)) is None

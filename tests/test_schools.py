@@ -10,11 +10,13 @@ import pandas as pd
 import pytest
 
 from geo._errors import TensionmapError
+from geo.boundary_import import import_population
 from geo.cli import main
 from geo.config import Workspace
 from geo.demo.generator import generate
 from geo.ingest.incidents import ingest_incidents
 from geo.ingest.places import ingest_places
+from geo.population import CENSUS_FILE
 from geo.school_plan import school_plan
 from geo.schools import phase_of
 
@@ -23,6 +25,7 @@ from geo.schools import phase_of
 def demo(tmp_path_factory, default_geography, open_data):
     root = tmp_path_factory.mktemp("schools")
     ws = Workspace.open(root)
+    import_population(ws, open_data / CENSUS_FILE)  # as the demo does
     ingest_places(
         ws, open_data / "schools_gias_herts_cambs.csv", kind="schools", geography=default_geography
     )
@@ -66,23 +69,49 @@ def test_phase_filter_and_real_gias_phases(demo):
     assert list(phases) == ["primary", "secondary", "fe", "special", "nursery"]
 
 
-def test_schools_near_planted_hotspots_rank_high(demo, default_geography):
-    ws, truth = demo
-    table = school_plan(ws, budget=40).table
+def _near_hotspot_shares(table: pd.DataFrame, truth: dict, geo, within: float) -> list[float]:
+    """For each planted hotspot with a school within ``within`` m: the CSP rank, as a share
+    of the CSP's schools, of the best-ranked such school (0.10: the top decile)."""
     size = table.groupby("csp_code").size()
     shares = []
     for spot in truth["hotspots"]:
-        lsoa = default_geography.lsoas[default_geography.lsoas["lsoa_code"] == spot["lsoa_code"]]
+        lsoa = geo.lsoas[geo.lsoas["lsoa_code"] == spot["lsoa_code"]]
         centre = lsoa.geometry.representative_point().iloc[0]
-        near = table[np.hypot(table["easting"] - centre.x, table["northing"] - centre.y) < 1000]
+        near = table[np.hypot(table["easting"] - centre.x, table["northing"] - centre.y) < within]
         if len(near):
             best = near.sort_values("rank_in_csp").iloc[0]
             shares.append(best["rank_in_csp"] / size[best["csp_code"]])
-    print(json.dumps({"rank_share_of_nearest_school": [round(s, 3) for s in shares]}))
-    # the planted hotspots with a school within 1 km (2 of 6 for seed 0): each such school
-    # is in the top decile of its CSP (both 1.2 %). Within 1.5 km 3 of 6 are: see the README.
+    return shares
+
+
+def test_schools_near_planted_hotspots_rank_high(demo, default_geography):
+    ws, truth = demo
+    table = school_plan(ws, budget=40).table
+    shares = _near_hotspot_shares(table, truth, default_geography, 1000)
+    print(json.dumps({"rank_share_of_best_school_within_1km": [round(s, 3) for s in shares]}))
+    # seed 0: 2 of the 6 planted hotspots have a school within 1 km; both schools rank
+    # 1st in their CSP (1.2 %). Over 5 seeds: benchmarks/eval_schools.py
     assert len(shares) >= 2
     assert max(shares) <= 0.10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 3])
+def test_schools_near_planted_hotspots_rank_high_on_other_seeds(
+    seed, tmp_path, default_geography, open_data
+):
+    ws = Workspace.open(tmp_path)
+    import_population(ws, open_data / CENSUS_FILE)
+    ingest_places(
+        ws, open_data / "schools_gias_herts_cambs.csv", kind="schools", geography=default_geography
+    )
+    scenario = generate(default_geography, seed=seed, open_data=open_data)
+    scenario.write(tmp_path / "demo")
+    ingest_incidents(ws, tmp_path / "demo" / "incidents.csv", geography=default_geography)
+    table = school_plan(ws, budget=40).table
+    shares = _near_hotspot_shares(table, scenario.truth, default_geography, 1000)
+    assert len(shares) >= 4  # seed 1: 4 of 6 hotspots have a school within 1 km; seed 3: 5
+    assert max(shares) <= 0.10, shares
 
 
 def test_workshops_and_the_12_month_indicator(demo, capsys):

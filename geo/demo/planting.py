@@ -201,7 +201,8 @@ def _busiest(
 
 def plant_repeats(b: _Builder, records: pd.DataFrame) -> dict[str, Any]:
     """Give a share of records the victim of an earlier nearby record (same CSP, within
-    ``REPEAT_WINDOW_DAYS``), placed close to where that victim was first victimised."""
+    ``REPEAT_WINDOW_DAYS``); a residential or street record whose earlier record was in the
+    same setting is placed close to it (the same home, the same street)."""
     from geo.demo.generator import REPEAT_SHARE
 
     n = len(records)
@@ -225,7 +226,9 @@ def plant_repeats(b: _Builder, records: pd.DataFrame) -> dict[str, Any]:
             earlier = rows[int(b.rng.integers(lo[p], p))]
             here = rows[p]
             victim[here] = victim[earlier]
-            if setting[here] in ("residential", "street"):
+            # at home again, or on the same street; a repeat at home is not moved to
+            # where the victim was first targeted if that was a station or a bar
+            if setting[here] in ("residential", "street") and setting[here] == setting[earlier]:
                 x[here] = x[earlier] + b.rng.normal(0, 50)
                 y[here] = y[earlier] + b.rng.normal(0, 50)
     records["victim_id"] = victim

@@ -220,3 +220,13 @@ def count_by_unit(units: Units, incidents: pd.DataFrame, geo: Geography) -> np.n
 def expected_counts(population: np.ndarray, total: float) -> np.ndarray:
     """Counts expected if every resident had the same risk: ``total`` × population share."""
     return total * population / population.sum()
+
+
+def expected_within(population: np.ndarray, counts: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Counts expected if every resident of a group (a CSP, say) had that group's own
+    risk: each group's total × its units' population shares (indirect standardisation
+    by group, so a group with a higher rate overall is not all hot)."""
+    frame = pd.DataFrame({"g": groups, "pop": population, "n": counts})
+    by = frame.groupby("g", sort=False)
+    share = frame["pop"] / by["pop"].transform("sum")
+    return (by["n"].transform("sum") * share.fillna(0)).to_numpy(float)

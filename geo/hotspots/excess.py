@@ -51,6 +51,20 @@ class Excess:
         return pd.concat([frame, self.gi.to_frame(prefix="excess")], axis=1)
 
 
+def risk_classes(
+    observed: np.ndarray, expected: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each unit on its own against Poisson(expected): the upper-tail p, the two-sided
+    FDR q and the seven-class ``risk_class``."""
+    o = np.asarray(observed, dtype=float)
+    mean = np.maximum(np.asarray(expected, dtype=float), 1e-12)
+    poisson_p = stats.poisson.sf(o - 1, mean)  # P(X >= o)
+    lower_p = stats.poisson.cdf(o, mean)  # P(X <= o)
+    high = poisson_p <= lower_p
+    q = fdr(np.minimum(1.0, 2 * np.minimum(poisson_p, lower_p)))  # two-sided, then FDR
+    return poisson_p, q, hotspot_class(np.where(high, 1.0, -1.0), q)
+
+
 def excess_risk(
     observed: np.ndarray,
     expected: np.ndarray,
@@ -71,11 +85,6 @@ def excess_risk(
         eb_ratio = eb_rate / overall
     else:
         eb_ratio = np.ones(len(o))
-    mean = np.maximum(e, 1e-12)
-    poisson_p = stats.poisson.sf(o - 1, mean)  # P(X >= o)
-    lower_p = stats.poisson.cdf(o, mean)  # P(X <= o)
-    high = poisson_p <= lower_p
-    q = fdr(np.minimum(1.0, 2 * np.minimum(poisson_p, lower_p)))  # two-sided, then FDR
-    risk_class = hotspot_class(np.where(high, 1.0, -1.0), q)
+    poisson_p, q, risk_class = risk_classes(o, e)
     gi = gi_star(o - e, neighbours, permutations=permutations, seed=seed)
     return Excess(o, e, smr, eb_ratio, poisson_p, q, risk_class, gi)

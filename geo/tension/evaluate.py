@@ -62,6 +62,19 @@ def serious(alerts: list[Alert]) -> list[Alert]:
     return [a for a in alerts if LEVELS.index(a.level) >= LEVELS.index("medium")]
 
 
+def regraded(alert: Alert, rules: AlertRules) -> str | None:
+    """The highest level ``alert`` would have reached under ``rules``: each day's signal in
+    its history graded again. Exact for rules that keep ``low_days`` and ``all_share``
+    (those decide which signals exist, and so which alerts)."""
+    levels = [
+        rules.level(1 / c.signal.p_value, c.signal.observed, c.signal.evidence)
+        for c in alert.history
+        if c.change != "closed"
+    ]
+    known = [level for level in levels if level is not None]
+    return max(known, key=LEVELS.index) if known else None
+
+
 def false_alarms(
     records: pd.DataFrame, geo: Geography, first: date, last: date, *, rules: AlertRules
 ) -> list[Alert]:
