@@ -70,16 +70,18 @@ def _baseline_delay(records, geo, episode, max_delay: int = 7) -> int | None:
     return None
 
 
-def detection(seed: int) -> list[dict[str, Any]]:
+def detection(job: tuple[int, dict[str, Any]]) -> list[dict[str, Any]]:
     from geo.tension.alerts import AlertRules
     from geo.tension.evaluate import detection_delay
+
+    seed, change = job
 
     geo, records, truth = _scenario(seed, "both", True)
     rows = []
     for episode in truth["episodes"]:
         force = geo.lsoas.loc[geo.lsoas["force"] == episode["force"], "lsoa_code"]
         mine = records[records["lsoa_code"].isin(force)]
-        scan = detection_delay(mine, geo, episode, rules=AlertRules())
+        scan = detection_delay(mine, geo, episode, rules=AlertRules(**change))
         base = _baseline_delay(mine, geo, episode)
         either = min((d for d in (scan, base) if d is not None), default=None)
         rows.append(
@@ -136,6 +138,21 @@ CANDIDATES = {
 }
 
 
+def _rules(pairs: list[str]) -> dict[str, Any]:
+    from dataclasses import fields
+
+    from geo.tension.alerts import AlertRules
+
+    kinds = {f.name: type(getattr(AlertRules(), f.name)) for f in fields(AlertRules)}
+    change = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in kinds:
+            raise SystemExit(f"--rule {pair}: AlertRules has no field {name!r}")
+        change[name] = kinds[name](value)
+    return change
+
+
 def regrade(folder: Path) -> None:
     """Medium-or-above false alarms per force-year under each of ``CANDIDATES``."""
     from geo.tension.alerts import LEVELS, AlertRules, from_json
@@ -174,6 +191,9 @@ def main() -> None:
     parser.add_argument("--null-seeds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--first-null-seed", type=int, default=0)
+    parser.add_argument(
+        "--rule", action="append", default=[], help="an AlertRules field for detection: NAME=VALUE"
+    )
     parser.add_argument("--keep", help="directory for each null force-year's alert histories")
     parser.add_argument(
         "--regrade", help="directory of kept histories: false alarms under other rules, no scans"
@@ -183,7 +203,9 @@ def main() -> None:
         regrade(Path(args.regrade))
         return
     with ProcessPoolExecutor(args.workers) as pool:
-        found = [row for rows in pool.map(detection, range(args.seeds)) for row in rows]
+        change = _rules(args.rule)
+        jobs = [(seed, change) for seed in range(args.seeds)]
+        found = [row for rows in pool.map(detection, jobs) for row in rows]
         table = pd.DataFrame(found)
         if len(table):
             print(table.to_string(index=False))
