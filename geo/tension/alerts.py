@@ -27,9 +27,9 @@ evidence, and named as a second method when it is exceeded too.
 
 Monte Carlo is sequential (after Besag & Clifford 1991): a day stops after the block of
 100 replicates by which ``SEQUENTIAL_STOP`` have beaten its best cluster (so its p is
-above 0.01 and it is never ``medium``, which needs p ≤ 1 / ``medium_days``); a cluster that could matter gets all
-``replications``, with exactly the p-value of a full run (``sequential=False`` runs them
-all every time).
+above 0.01 and it is never ``medium``, which needs p ≤ 1 / ``medium_days``); a cluster
+that could matter gets all ``replications``, with exactly the p-value of a full run
+(``sequential=False`` runs them all every time).
 """
 
 from __future__ import annotations
