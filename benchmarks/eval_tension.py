@@ -1,13 +1,18 @@
 """How the tension alerts perform on the demo, over several seeds (the issue's acceptance).
 
     .venv/bin/python benchmarks/eval_tension.py [--seeds 10] [--null-seeds 10] [--workers 2]
+        [--rule NAME=VALUE]... [--keep DIR] [--first-null-seed N]
+    .venv/bin/python benchmarks/eval_tension.py --regrade DIR
 
 Detection: for every planted episode (both forces, 2018-2019, episodes in 2019), the days
 from onset to the first signal of level medium or above with the episode's strand that
 covers its centre (space-time scan), and to the first day its CSP's weekly baseline for
 that strand is exceeded (baseline); "either" is the earlier of the two.
 False alarms: the same scenario without episodes, a daily replay of 2019 per force; every
-alert that reaches medium or above is a false alarm. The baseline's false alarms are the
+alert that reaches medium or above is a false alarm. ``--keep DIR`` saves each force-year's
+alert histories; ``--regrade DIR`` then counts the false alarms under each of
+``CANDIDATES`` without scanning again. ``--rule`` changes an ``AlertRules`` field for
+detection. The baseline's false alarms are the
 weeks (every 7th day) in which some CSP or force series of some strand exceeds its upper
 bound.
 """
@@ -130,6 +135,7 @@ def null_alarms(job: tuple[int, str, str | None]) -> dict[str, Any]:
 #: Stricter rules to weigh against the defaults, from kept null histories.
 CANDIDATES = {
     "default": {},
+    "medium_days=100": {"medium_days": 100.0},
     "min_victims=4": {"min_victims": 4},
     "medium_days=200": {"medium_days": 200.0},
     "medium_days=365": {"medium_days": 365.0},

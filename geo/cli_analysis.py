@@ -375,6 +375,7 @@ def cmd_tension(args: argparse.Namespace) -> int:
     rules = AlertRules(
         max_radius_m=args.max_radius, max_days=args.max_days, replications=args.replications
     )
+    rules.check()
     events = read_triggers(ws)
 
     def progress(day: date) -> None:

@@ -90,12 +90,13 @@ def test_regraded_gives_the_level_under_other_rules():
     three = Evidence(victims=3)
     quiet = replace(_signal("race", {"A"}, "low", d0), p_value=0.04, evidence=three)
     loud = replace(_signal("race", {"A"}, "medium", d0), p_value=0.005, evidence=three)
-    alerts, _, _ = update_alerts([], [quiet], d0, AlertRules(), 1)
+    ran = AlertRules(medium_days=100)
+    alerts, _, _ = update_alerts([], [quiet], d0, ran, 1)
     d1 = d0 + timedelta(days=1)
-    alerts, _, _ = update_alerts(alerts, [loud], d1, AlertRules(), 2)
+    alerts, _, _ = update_alerts(alerts, [loud], d1, ran, 2)
     (alert,) = alerts
     assert alert.level == "medium"
-    assert regraded(alert, AlertRules()) == "medium"  # the same rules: the level it reached
-    assert regraded(alert, AlertRules(min_victims=4)) == "low"  # 3 victims is too few
+    assert regraded(alert, ran) == "medium"  # the same rules: the level it reached
+    assert regraded(alert, replace(ran, min_victims=4)) == "low"  # 3 victims is too few
     assert regraded(alert, AlertRules(medium_days=365)) == "low"  # once in 200 days
     assert regraded(alert, AlertRules(low_days=250, medium_days=365)) is None

@@ -121,6 +121,11 @@ def test_tension_errors(cambs, tmp_path, capsys):
     assert "give --as-of DATE or --replay FROM TO" in capsys.readouterr().err
     assert main(["tension", "--replay", "2019-06-05", "2019-06-01", *args]) == 2
     assert "--replay ends (2019-06-01) before it starts (2019-06-05)" in capsys.readouterr().err
+    assert main(["tension", "--as-of", "2019-06-05", "--replications", "99", *args]) == 2
+    assert (
+        "with 99 replications the smallest p-value is 1/100, so no cluster can reach a "
+        "recurrence interval of 365 days (medium): use at least 364 replications"
+    ) in capsys.readouterr().err
     bad = write_csv(
         tmp_path / "events.csv",
         [

@@ -9,7 +9,7 @@ analysis; 1 / p days), then its evidence adjusts the level:
 - ``high``: recurrence interval ≥ 365 days and at least ``high_min_records`` records; or
   a ``medium`` cluster with at least ``violent_for_high`` violent offences or at least two
   records in each of ``spread_for_high`` strands.
-- ``medium``: recurrence interval ≥ 200 days, from at least ``min_victims`` different
+- ``medium``: recurrence interval ≥ 365 days, from at least ``min_victims`` different
   victims (fewer: ``low``; one person's repeat reports are a safeguarding matter, not
   community tension).
 - ``low``: recurrence interval ≥ 20 days; the noisy tier, for analysts, not for escalation.
@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo._errors import TensionmapError
 from geo.geography import Geography
 from geo.tension.baseline import last_seven_days
 from geo.tension.stscan import space_time_scan
@@ -74,9 +75,10 @@ VIOLENT_WORDS = (
 @dataclass(frozen=True)
 class AlertRules:
     low_days: float = 20.0
-    #: 200, not 100: six scans a day (five strands and all) make 100-day clusters about
-    #: every three weeks per force by chance; measured in benchmarks/eval_tension.py
-    medium_days: float = 200.0
+    #: 365, not 100: six scans a day (five strands and all) make 100-day clusters about
+    #: every three weeks per force by chance; benchmarks/eval_tension.py measured
+    #: 3.3 medium+ false alarms per force-year at 100 (max 10), 0.95 at 365 (max 3)
+    medium_days: float = 365.0
     high_days: float = 365.0
     high_min_records: int = 10
     min_victims: int = 3
@@ -91,6 +93,16 @@ class AlertRules:
     replications: int = 999
     sequential: bool = True
     trigger_window_days: int = 14
+
+    def check(self) -> None:
+        """Refuse rules under which no cluster can reach ``medium``."""
+        if self.replications + 1 < self.medium_days:
+            raise TensionmapError(
+                f"with {self.replications} replications the smallest p-value is "
+                f"1/{self.replications + 1}, so no cluster can reach a recurrence interval of "
+                f"{self.medium_days:g} days (medium): use at least "
+                f"{int(np.ceil(self.medium_days)) - 1} replications (default 999)."
+            )
 
     def level(self, recurrence_days: float, observed: int, evidence: Evidence) -> str | None:
         if recurrence_days >= self.high_days and observed >= self.high_min_records:
