@@ -92,7 +92,8 @@ def test_analyst_filters_hotspots(browser, server):
     page.click("#hot-strand")
     page.keyboard.type("religion")
     page.keyboard.press("Enter")
-    page.wait_for_url("**strand=religion**")
+    # Dash writes filters to the URL with the history API: poll it, not navigation events
+    page.wait_for_function("location.search.includes('strand=religion')", timeout=90_000)
     assert "LSOA areas" in page.inner_text("#hot-summary")
     _shot(page, "hotspots")
     page.goto(f"{server}/tension")
@@ -122,7 +123,7 @@ def test_partner_sees_only_heat_maps_and_trends(browser, server):
     page.goto(f"{server}/partner")
     page.wait_for_selector("#partner-csp td")
     page.get_by_label("Night-time economy").check()
-    page.wait_for_url("**setting=nte**")
+    page.wait_for_function("location.search.includes('setting=nte')", timeout=90_000)
     page.wait_for_function(
         "document.querySelector('#partner-rules')?.innerText.includes('No individual record')"
     )
