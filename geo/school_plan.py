@@ -49,7 +49,7 @@ def _inputs(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def high_risk_residential(
-    residential: pd.DataFrame, geo: Geography, population: np.ndarray
+    residential: pd.DataFrame, geo: Geography, population: np.ndarray, inner: np.ndarray
 ) -> pd.DataFrame:
     """LSOAs with more residential records than their residents explain at their CSP's own
     rate: where pupils live with hate around them. Poisson test per LSOA, FDR over all,
@@ -57,23 +57,23 @@ def high_risk_residential(
     more hate per resident (a city, say) is not hot everywhere and an LSOA that departs
     from its own community's normal stands out.
 
-    Returns ``lsoa_code``, ``lsoa_name``, ``easting``, ``northing`` (inner point),
+    ``inner`` holds each LSOA's inner point (n × 2). Returns ``lsoa_code``,
+    ``lsoa_name``, ``easting``, ``northing`` (that point),
     ``observed``, ``expected`` and ``relative_risk``: the 95 % lower confidence limit of
     observed / expected (exact, from the gamma quantile), "at least this many times"."""
     counts = (
         residential["lsoa_code"].value_counts().reindex(geo.lsoas["lsoa_code"]).fillna(0)
     ).to_numpy(float)
     expected = expected_within(population, counts, geo.lsoas["csp_code"].to_numpy())
-    _, _, risk = risk_classes(counts, expected) if counts.sum() else (0, 0, np.array([""]))
+    _, _, risk = risk_classes(counts, expected)
     hot = np.isin(risk, HOT) & (expected > 0)
-    inner = geo.lsoas.geometry.representative_point()
     lower = stats.gamma.ppf(0.025, counts[hot]) / expected[hot]
     return pd.DataFrame(
         {
             "lsoa_code": geo.lsoas["lsoa_code"].to_numpy()[hot],
             "lsoa_name": geo.lsoas["lsoa_name"].to_numpy()[hot],
-            "easting": inner.x.to_numpy()[hot],
-            "northing": inner.y.to_numpy()[hot],
+            "easting": inner[hot, 0],
+            "northing": inner[hot, 1],
             "observed": counts[hot].astype(int),
             "expected": np.round(expected[hot], 2),
             "relative_risk": np.round(lower, 2),
@@ -101,10 +101,11 @@ def school_plan(
     records = records[~adult_only(records["settings"])].reset_index(drop=True)
     geo = load_geography(ws.geography_dir)
     population, _ = lsoa_population(geo, geography_dir=ws.geography_dir)
-    inner = geo.lsoas.geometry.representative_point()
+    point = geo.lsoas.geometry.representative_point()
+    inner = np.column_stack([point.x, point.y])
     residential = Filters(settings=("residential",)).apply(records)
-    high_risk = high_risk_residential(residential, geo, population)
-    residents = (np.column_stack([inner.x, inner.y]), population)
+    high_risk = high_risk_residential(residential, geo, population, inner)
+    residents = (inner, population)
     scores = score_schools(
         schools, records, high_risk=high_risk, residents=residents, radius_m=radius_m, end=end
     )

@@ -21,18 +21,23 @@ from geo.school_plan import school_plan
 from geo.schools import phase_of
 
 
+def _schools_workspace(root, geo, open_data, seed: int) -> tuple[Workspace, dict]:
+    """A workspace with Census residents (as the demo has), GIAS schools and the demo
+    scenario of ``seed`` (both forces)."""
+    ws = Workspace.open(root)
+    import_population(ws, open_data / CENSUS_FILE)
+    ingest_places(ws, open_data / "schools_gias_herts_cambs.csv", kind="schools", geography=geo)
+    scenario = generate(geo, seed=seed, open_data=open_data)
+    scenario.write(root / "demo")
+    ingest_incidents(ws, root / "demo" / "incidents.csv", geography=geo)
+    return ws, scenario.truth
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, default_geography, open_data):
-    root = tmp_path_factory.mktemp("schools")
-    ws = Workspace.open(root)
-    import_population(ws, open_data / CENSUS_FILE)  # as the demo does
-    ingest_places(
-        ws, open_data / "schools_gias_herts_cambs.csv", kind="schools", geography=default_geography
+    return _schools_workspace(
+        tmp_path_factory.mktemp("schools"), default_geography, open_data, seed=0
     )
-    scenario = generate(default_geography, seed=0, open_data=open_data)
-    scenario.write(root / "demo")
-    ingest_incidents(ws, root / "demo" / "incidents.csv", geography=default_geography)
-    return ws, scenario.truth
 
 
 def test_every_csp_gets_a_school_and_the_plan_beats_greedy(demo):
@@ -100,16 +105,9 @@ def test_schools_near_planted_hotspots_rank_high(demo, default_geography):
 def test_schools_near_planted_hotspots_rank_high_on_other_seeds(
     seed, tmp_path, default_geography, open_data
 ):
-    ws = Workspace.open(tmp_path)
-    import_population(ws, open_data / CENSUS_FILE)
-    ingest_places(
-        ws, open_data / "schools_gias_herts_cambs.csv", kind="schools", geography=default_geography
-    )
-    scenario = generate(default_geography, seed=seed, open_data=open_data)
-    scenario.write(tmp_path / "demo")
-    ingest_incidents(ws, tmp_path / "demo" / "incidents.csv", geography=default_geography)
+    ws, truth = _schools_workspace(tmp_path, default_geography, open_data, seed)
     table = school_plan(ws, budget=40).table
-    shares = _near_hotspot_shares(table, scenario.truth, default_geography, 1000)
+    shares = _near_hotspot_shares(table, truth, default_geography, 1000)
     assert len(shares) >= 4  # seed 1: 4 of 6 hotspots have a school within 1 km; seed 3: 5
     assert max(shares) <= 0.10, shares
 
