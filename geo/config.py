@@ -52,13 +52,30 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "tile_url",
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "Map tile server the dashboard uses for its base map.",
+        "",
+        "Map tile server for the base maps, e.g. the force's own; empty (the default) means no "
+        "tiles: maps draw the workspace's own boundaries and labels and ask no third party.",
     ),
     Setting(
         "small_count_threshold",
         5,
         "Counts below this are suppressed in anything a partner sees.",
+    ),
+    Setting(
+        "publication_lag_days",
+        7,
+        "Partner and prevention figures come from closed periods only: whole months that "
+        "ended at least this many days ago.",
+    ),
+    Setting(
+        "session_idle_minutes",
+        30,
+        "A dashboard session ends after this many minutes without a request.",
+    ),
+    Setting(
+        "session_hours",
+        8.0,
+        "A dashboard session ends this many hours after sign-in, however active.",
     ),
     Setting(
         "tagging",
@@ -78,8 +95,11 @@ class Config:
     snap_distance_m: float = 250.0
     future_tolerance_days: int = 1
     database_url: str = ""
-    tile_url: str = SETTINGS[4].default
+    tile_url: str = ""
     small_count_threshold: int = 5
+    publication_lag_days: int = 7
+    session_idle_minutes: int = 30
+    session_hours: float = 8.0
     tagging: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
