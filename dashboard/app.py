@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from dash import html
 
-from dashboard import auth, data
+from dashboard import auth, data, validate
 from geo.config import Workspace
 from geo.geography import ATTRIBUTION
 
@@ -74,6 +74,7 @@ def create_app(
         suppress_callback_exceptions=True,
     )
     auth.install(app.server, workspace, session_hours=session_hours, secure_cookies=secure_cookies)
+    validate.install(app)
 
     @app.server.errorhandler(data.ForbiddenError)
     def forbidden(error: data.ForbiddenError):  # a role asking for another role's data
