@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from geo._errors import WorkspaceError
+from geo._private import make_private, write_private
 
 DEFAULT_WORKSPACE = "tensionmap-data"
 CONFIG_NAME = "tensionmap.toml"
@@ -174,6 +175,7 @@ class Workspace:
             config_path.write_text(default_toml(), encoding="utf-8")
         for sub in ("rejects", "outputs", "geography"):
             (path / sub).mkdir(exist_ok=True)
+        make_private(path)
         return cls(root=path, config=Config.from_toml(config_path))
 
     @property
@@ -196,8 +198,7 @@ class Workspace:
         """Per-workspace secret used to pseudonymise victim identifiers (created on first use)."""
         path = self.root / ".pseudonym_key"
         if not path.exists():
-            path.write_text(secrets.token_hex(32), encoding="ascii")
-            path.chmod(0o600)
+            write_private(path, secrets.token_hex(32).encode("ascii"))
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -220,7 +220,7 @@ def ingest_incidents(
     t = time.perf_counter()
     result = commit_batch(
         workspace,
-        raw,
+        _pseudonymised(raw, column_mapping, workspace.pseudonym_key()),
         rows,
         reject,
         kind=f"incidents:{fmt}",
@@ -245,6 +245,16 @@ def ingest_incidents(
         encoding=raw.encoding,
         seconds=timings,
     )
+
+
+def _pseudonymised(raw: RawTable, mapping: ColumnMapping | None, secret: bytes) -> RawTable:
+    """``raw`` with the victim identifier replaced by its pseudonym, for the rejects: a
+    rejected row is kept so it can be fixed, but never with the victim's real identifier."""
+    column = (mapping.columns.get("victim_id") if mapping else None) or "victim_id"
+    if column not in raw.frame.columns:
+        return raw
+    frame = raw.frame.assign(**{column: pseudonyms(raw.frame[column], secret).fillna("")})
+    return replace(raw, frame=frame)
 
 
 def store_places(workspace: Workspace) -> Places:
