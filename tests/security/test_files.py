@@ -60,8 +60,8 @@ def test_an_old_workspace_is_tightened_when_opened(tmp_path, open_umask):
     (root / "outputs").mkdir(parents=True)
     (root / "tensionmap.toml").write_text("")
     (root / "outputs" / "hotspots.csv").write_text("a,b\n")
-    os.chmod(root, 0o755)
-    os.chmod(root / "outputs" / "hotspots.csv", 0o644)
+    root.chmod(0o755)
+    (root / "outputs" / "hotspots.csv").chmod(0o644)
     assert _loose_modes(root)  # as an older version left it
     Workspace.open(root)
     assert _loose_modes(root) == {}
