@@ -14,11 +14,15 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
+import os
 import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -42,8 +46,15 @@ class User:
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
-        form = urllib.parse.urlencode({"name": role, "password": demo_password(role)})
-        self.opener.open(f"{base}/login", data=form.encode()).read()
+        page = self.get("/login").decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)  # none before the review
+        form = urllib.parse.urlencode(
+            {"name": role, "password": demo_password(role), "csrf_token": token[1] if token else ""}
+        )
+        login = urllib.request.Request(
+            f"{base}/login", data=form.encode(), headers={"Origin": base}
+        )
+        self.opener.open(login).read()
 
     def get(self, path: str) -> bytes:
         with self.opener.open(f"{self.base}{path}") as response:
@@ -79,30 +90,24 @@ def payload(dep: dict, values: dict) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workspace", default="tensionmap-data")
-    parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument(
-        "--settle",
-        type=float,
-        default=45,
-        help="seconds between the first page load and the load test, while the server "
-        "fills its caches in the background (default 45)",
-    )
-    args = parser.parse_args()
-    if not (Path(args.workspace) / "tensionmap.sqlite").exists():
-        sys.exit(f"{args.workspace}: build it first with `tensionmap demo --no-serve`")
+def load_test(workspace: str, args: argparse.Namespace, *, code: Path | None = None) -> str:
+    """Serve ``workspace`` (with the tensionmap in ``code``, or this one) and run the load
+    test; returns the lines to print."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    if code is not None:  # an older checkout, side by side with this one
+        env["PYTHONPATH"] = str(code)
     server = subprocess.Popen(
-        [sys.executable, "-m", "geo", "serve", "--workspace", args.workspace,
+        [sys.executable, "-m", "geo", "serve", "--workspace", workspace,
          "--port", str(port), "--threads", "16"],
         stdout=subprocess.DEVNULL,
+        cwd=code or Path.cwd(),
+        env=env,
     )  # fmt: skip
+    lines = []
     try:
-        for _ in range(120):
+        for _ in range(480):
             try:
                 urllib.request.urlopen(f"{base}/login").read()
                 break
@@ -114,7 +119,7 @@ def main() -> None:
         hot = next(d for o, d in by_output.items() if "hot-layers.children" in o)
         trends = next(d for o, d in by_output.items() if "trends-chart.figure" in o)
         partner = next(d for o, d in by_output.items() if "partner-frame.src" in o)
-        geo = load_geography(Workspace.open(args.workspace).geography_dir)
+        geo = load_geography(Workspace.open(workspace).geography_dir)
         cambs = geo.lsoas[geo.lsoas["force"] == "Cambridgeshire"]
         cambs_csps = sorted(cambs["csp_code"].unique())  # one force
         strands = ["", "race", "religion", "sexual_orientation", "disability", "transgender"]
@@ -129,6 +134,7 @@ def main() -> None:
                 ("hot-csp", "value"): random.choice(cambs_csps),
                 ("hot-from", "start_date"): "",
                 ("hot-from", "end_date"): "",
+                ("hot-unit", "value"): "lsoa",
             }
 
         def trend_values() -> dict:
@@ -152,7 +158,9 @@ def main() -> None:
             analyst.callback(payload(hot, {**hot_values(), ("hot-csp", "value"): cambs_csps[0],
                                            ("hot-strand", "value"): ""}))  # fmt: skip
             loads.append(time.perf_counter() - t)
-        print(f"first page load (hotspots): cold {loads[0]:.2f} s, warm {min(loads[1:]):.2f} s")
+        lines.append(
+            f"first page load (hotspots): cold {loads[0]:.2f} s, warm {min(loads[1:]):.2f} s"
+        )
         time.sleep(args.settle)
 
         latencies: list[float] = []
@@ -185,7 +193,7 @@ def main() -> None:
             thread.join()
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
-        print(
+        lines.append(
             f"{args.users} users for {args.seconds:.0f} s: {len(latencies)} filter changes, "
             f"{errors} errors; median {statistics.median(latencies) * 1000:.0f} ms, "
             f"p95 {p95 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
@@ -193,6 +201,42 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workspace", default="tensionmap-data")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=45,
+        help="seconds between the first page load and the load test, while the server "
+        "fills its caches in the background (default 45)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="an older tensionmap checkout (e.g. `git worktree add /tmp/before REV`): each "
+        "round serves a copy of the workspace with it, then with this one",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="baseline/current pairs (default 1)")
+    args = parser.parse_args()
+    if not (Path(args.workspace) / "tensionmap.sqlite").exists():
+        sys.exit(f"{args.workspace}: build it first with `tensionmap demo --no-serve`")
+    if not args.baseline:
+        print(load_test(args.workspace, args))
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        for round_ in range(args.rounds):
+            for label, code in (("baseline", Path(args.baseline).resolve()), ("current", None)):
+                copy = Path(scratch) / f"{label}-{round_}"
+                shutil.copytree(args.workspace, copy)  # each server signs in on its own copy
+                print(f"--- round {round_ + 1}, {label} ({code or 'this checkout'})")
+                print(load_test(str(copy), args, code=code), flush=True)
+                shutil.rmtree(copy)
 
 
 if __name__ == "__main__":
