@@ -4,8 +4,9 @@ Tables: ``incidents`` (one current row per (source, reference)), ``incident_vers
 (every earlier content of a record: nothing is lost when a record changes), ``places``
 (schools, transport nodes, night-time-economy premises), ``ingest_batches``,
 ``rejects``, ``workshops``, ``trigger_events``, the daily tension monitor's state
-(``tension_alerts``, ``tension_runs``) and the dashboard's ``users``. Each input file is
-written in one transaction: if anything fails part-way, the store is as it was before.
+(``tension_alerts``, ``tension_runs``), the dashboard's ``users``, ``sessions`` and
+``login_failures``, and the append-only ``audit`` trail. Each input file is written in one
+transaction: if anything fails part-way, the store is as it was before.
 """
 
 from __future__ import annotations
@@ -174,9 +175,59 @@ users = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("salt", sa.String(32), nullable=False),
+    # ``scrypt$<log2 N>$<r>$<p>$<base64 hash>`` (see geo.users); 128 hex digits in
+    # stores written before the cost was stored, which were hashed at N=2**14, r=8, p=1
     sa.Column("password_hash", sa.String(128), nullable=False),
     sa.Column("created_at", sa.String(26), nullable=False),
 )
+
+#: Signed-in dashboard sessions. Only the sha256 of the session id is kept, so a copy of
+#: the store holds no cookie that would sign anyone in.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("last_seen", sa.String(32), nullable=False),
+    sa.Column("address", sa.String(64)),
+)
+
+#: Failed sign-ins per user name given (whether or not such a user exists): the times
+#: of the recent failures (a JSON list) and, once there were too many, the lock's end.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("recent", sa.Text, nullable=False),
+    sa.Column("locked_until", sa.String(32)),
+)
+
+#: Who signed in, looked at, exported or changed what (geo.audit writes it; nothing
+#: updates or deletes its rows).
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False, index=True),
+    sa.Column("user", sa.String(64), nullable=False, index=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(24), nullable=False),
+    sa.Column("object", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text),
+)
+# SQLite refuses changes to audit rows; on another database, grant the application's
+# account INSERT and SELECT only on this table
+for _change in ("UPDATE", "DELETE"):
+    sa.event.listen(
+        audit,
+        "after_create",
+        sa.DDL(
+            f"CREATE TRIGGER audit_no_{_change.lower()} BEFORE {_change} ON audit "
+            "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+        ).execute_if(dialect="sqlite"),
+    )
 
 rejects = sa.Table(
     "rejects",
