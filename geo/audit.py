@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from geo import store
 from geo._errors import TensionmapError, one_of
@@ -128,6 +128,22 @@ def _detail_text(detail: Any) -> str | None:
     return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
 
 
+def _row(
+    action: str, *, user: str, role: str, address: str, object: str, detail: Any
+) -> dict[str, Any]:
+    if action not in ACTIONS:
+        raise one_of("audit action", ACTIONS, action)
+    return {
+        "at": now(),
+        "user": (user or "")[:64],
+        "role": (role or "")[:16],
+        "address": (address or "")[:64],
+        "action": action,
+        "object": (object or "")[:MAX_TEXT],
+        "detail": _detail_text(detail),
+    }
+
+
 def record(
     engine: Engine,
     action: str,
@@ -159,19 +175,25 @@ def record(
     TensionmapError
         When ``action`` is not one of :data:`ACTIONS`.
     """
-    if action not in ACTIONS:
-        raise one_of("audit action", ACTIONS, action)
-    row = {
-        "at": now(),
-        "user": (user or "")[:64],
-        "role": (role or "")[:16],
-        "address": (address or "")[:64],
-        "action": action,
-        "object": (object or "")[:MAX_TEXT],
-        "detail": _detail_text(detail),
-    }
+    row = _row(action, user=user, role=role, address=address, object=object, detail=detail)
     with store.transaction(engine) as conn:
         conn.execute(store.audit.insert().values(**row))
+
+
+def record_in(
+    conn: Connection,
+    action: str,
+    *,
+    user: str = "",
+    role: str = "",
+    address: str = "",
+    object: str = "",
+    detail: Any = None,
+) -> None:
+    """:func:`record` inside the caller's transaction: the row is written if, and only
+    if, the change it describes is."""
+    row = _row(action, user=user, role=role, address=address, object=object, detail=detail)
+    conn.execute(store.audit.insert().values(**row))
 
 
 def _day(value: str | date | None, name: str) -> date | None:
