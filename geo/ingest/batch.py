@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from geo import store
+from geo import audit, store
 from geo.config import Workspace
 from geo.ingest.reading import RawTable
 from geo.ingest.rejects import write_rejects_csv
@@ -84,6 +84,13 @@ def commit_batch(
                 write_rejects_csv(rejects_path, reject_frame, list(raw.frame.columns))
             store.finish_batch(
                 conn, batch_id, {"rows": len(raw.frame), **counts}, str(rejects_path or "")
+            )
+            audit.record_in(
+                conn,
+                "ingest",
+                **audit.cli_actor(),
+                object=raw.path.name,
+                detail={"kind": kind, "batch": batch_id, "rows": len(raw.frame), **counts},
             )
     finally:
         engine.dispose()
