@@ -1,5 +1,6 @@
 """The Dash app shell: sign-in, navigation to the pages the role may use, the data's date
-range and the OGL attribution on every page. Pages own their layouts and callbacks."""
+range and the OGL attribution on every page. Pages own their layouts and callbacks;
+:mod:`dashboard.auth` owns sessions and :mod:`dashboard.headers` the HTTP hardening."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import dash
 from dash import html
 
-from dashboard import auth, data, validate
+from dashboard import auth, data, headers, validate
 from geo.config import Workspace
 from geo.geography import ATTRIBUTION
 
@@ -34,13 +35,16 @@ def _shell() -> html.Div:
                             for page in pages
                         ]
                     ),
-                    html.Span(
+                    html.Form(  # a POST with the session's token: no link can sign anyone out
                         [
                             f"{auth.current_user()} ({role}) ",
-                            html.A(
-                                "sign out", href=dash.get_relative_path("/logout"), id="sign-out"
+                            dash.dcc.Input(
+                                type="hidden", name="csrf_token", value=auth.logout_token()
                             ),
+                            html.Button("sign out", type="submit", id="sign-out"),
                         ],
+                        method="post",
+                        action=dash.get_relative_path("/logout"),
                         style={"marginLeft": "auto"},
                     ),
                 ],
@@ -59,10 +63,15 @@ def _shell() -> html.Div:
 def create_app(
     workspace: Workspace,
     *,
-    session_hours: float = 8,
+    session_hours: float | None = None,
     secure_cookies: bool = False,
     url_prefix: str = "",
 ) -> dash.Dash:
+    """The dashboard on ``workspace``.
+
+    ``session_hours`` defaults to the workspace's setting; ``secure_cookies`` marks the
+    cookies ``Secure`` and sends HSTS (see :func:`dashboard.auth.cookie_is_secure`).
+    """
     data.configure(workspace)
     app = dash.Dash(
         __name__,
@@ -73,6 +82,8 @@ def create_app(
         title="tensionmap",
         suppress_callback_exceptions=True,
     )
+    # first: unknown paths get 404 before the sign-in check, and the headers go on last
+    headers.install(app, tile_url=workspace.config.tile_url, secure=secure_cookies)
     auth.install(app.server, workspace, session_hours=session_hours, secure_cookies=secure_cookies)
     validate.install(app)
 
@@ -98,12 +109,23 @@ def serve(
     host: str = "127.0.0.1",
     threads: int = 8,
     secure_cookies: bool = False,
+    insecure_cookies: bool = False,
     url_prefix: str = "",
 ) -> None:
-    """Serve with waitress (a production WSGI server), not Dash's debug server."""
+    """Serve with waitress (a production WSGI server), not Dash's debug server.
+
+    Cookies are ``Secure`` unless ``host`` is a loopback address or ``insecure_cookies``
+    is set (:func:`dashboard.auth.cookie_is_secure`).
+    """
     import waitress
 
-    app = create_app(workspace, secure_cookies=secure_cookies, url_prefix=url_prefix)
+    secure = auth.cookie_is_secure(
+        host, secure_cookies=secure_cookies, insecure_cookies=insecure_cookies
+    )
+    app = create_app(workspace, secure_cookies=secure, url_prefix=url_prefix)
     data.warm()
     threading.Thread(target=data.warm, kwargs={"every_filter": True}, daemon=True).start()
-    waitress.serve(app.server, host=host, port=port, threads=threads, url_prefix=url_prefix)
+    # ident="": no Server header, which would name the server software to anyone
+    waitress.serve(
+        app.server, host=host, port=port, threads=threads, url_prefix=url_prefix, ident=""
+    )

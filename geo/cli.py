@@ -216,17 +216,62 @@ def _iso_date(text: str) -> date:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import serve
+    from dashboard.auth import cookie_is_secure
 
-    print(f"tensionmap dashboard on http://{args.host}:{args.port}{args.url_prefix}/ (waitress)")
+    secure = cookie_is_secure(
+        args.host, secure_cookies=args.secure_cookies, insecure_cookies=args.insecure_cookies
+    )
+    cookies = "Secure cookies: serve it through HTTPS" if secure else "cookies not Secure"
+    print(
+        f"tensionmap dashboard on http://{args.host}:{args.port}{args.url_prefix}/ "
+        f"(waitress; {cookies})"
+    )
     serve(
         _workspace(args, create=False),
         port=args.port,
         host=args.host,
         threads=args.threads,
         secure_cookies=args.secure_cookies,
+        insecure_cookies=args.insecure_cookies,
         url_prefix=args.url_prefix,
     )
     return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from geo.audit import cli_actor, export_csv, record
+    from geo.store import connect
+
+    engine = connect(_workspace(args, create=False).database_url)
+    try:
+        out = Path(args.out)
+        n = export_csv(engine, out, start=args.start, end=args.end, user=args.user)
+        filters = {"from": args.start, "to": args.end, "user": args.user, "rows": n}
+        record(engine, "download", **cli_actor(), object=f"audit: {out.name}", detail=filters)
+    finally:
+        engine.dispose()
+    print(f"wrote {n} audit rows to {out}")
+    return 0
+
+
+def _check_settings(args: argparse.Namespace) -> None:
+    """Audit a changed tensionmap.toml whenever a command opens an existing workspace."""
+    if not hasattr(args, "workspace"):
+        return
+    from geo._errors import WorkspaceError
+    from geo.audit import check_settings, cli_actor
+    from geo.config import Workspace
+    from geo.store import connect
+
+    try:
+        ws = Workspace.open(args.workspace, create=False)
+    except WorkspaceError:  # no workspace yet (or the command makes one): nothing to compare
+        return
+    engine = connect(ws.database_url)
+    try:
+        check_settings(engine, ws, **cli_actor())
+    finally:
+        engine.dispose()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -427,6 +472,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace(us_rm)
     us_sub.add_parser("list", help="list users and roles")
 
+    au = sub.add_parser(
+        "audit", help="export the audit trail: who signed in, looked at, exported or changed what"
+    )
+    au.add_argument("--from", dest="start", type=_iso_date, help="first day (UTC)")
+    au.add_argument("--to", dest="end", type=_iso_date, help="last day (UTC, included)")
+    au.add_argument("--user", metavar="NAME", help="only this user's actions")
+    au.add_argument("--out", required=True, metavar="FILE.csv", help="the CSV file to write")
+    _add_workspace(au)
+    au.set_defaults(func=cmd_audit)
+
     tr = sub.add_parser("triggers", help="list, add or import trigger events (e.g. a referendum)")
     _add_workspace(tr)
     tr.set_defaults(func=cmd_triggers, triggers_command=None)
@@ -506,10 +561,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
-    serve.add_argument(
+    cookies = serve.add_mutually_exclusive_group()
+    cookies.add_argument(
         "--secure-cookies",
         action="store_true",
-        help="mark the session cookie Secure (behind an HTTPS reverse proxy)",
+        help="mark cookies Secure on a loopback --host too (behind an HTTPS reverse proxy on "
+        "this machine); they are Secure by default on any other --host",
+    )
+    cookies.add_argument(
+        "--insecure-cookies",
+        action="store_true",
+        help="do not mark cookies Secure on a non-loopback --host (plain HTTP: test networks only)",
     )
     serve.add_argument(
         "--url-prefix", default="", help="path the reverse proxy serves it under, e.g. /tension"
@@ -530,6 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler: Handler = args.func
     try:
+        _check_settings(args)
         return handler(args)
     except TensionmapError as exc:
         return _fail(str(exc))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 
@@ -28,13 +27,18 @@ PSEUDONYM = re.compile(r"\b[0-9a-f]{32}\b")
 pytestmark = pytest.mark.slow
 
 
+def _sign_in(client, name: str, password: str, next: str = "/"):
+    """Post the login form as a browser does, with the form's CSRF token."""
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    data = {"name": name, "password": password, "next": next, "csrf_token": token[1]}
+    return client.post("/login", data=data)
+
+
 def _client(app, role: str | None):
     client = app.server.test_client()
     if role:
-        response = client.post(
-            "/login", data={"name": role, "password": demo_password(role), "next": "/"}
-        )
-        assert response.status_code == 302
+        assert _sign_in(client, role, demo_password(role)).status_code == 302
     return client
 
 
@@ -87,12 +91,10 @@ def _payload(dep: dict, known: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def known(dashboard_app):
-    from dashboard import data
+    from dashboard import auth, data
 
     with dashboard_app.server.test_request_context():
-        import flask
-
-        flask.session.update(user="tactical", role="tactical", since=time.time())
+        auth.act_as("tactical", "tactical")
         days = data.monitor_days()
         rows = data.open_alerts(days[-1])
         hot = data.hotspot_table(unit="district")
@@ -134,21 +136,39 @@ def test_sign_in_is_required_and_sessions_are_safe(dashboard_app):
     assert anonymous.get("/_dash-layout").status_code == 403
     assert anonymous.get("/_dash-dependencies").status_code == 403
     assert anonymous.post("/_dash-update-component", json={}).status_code == 403
-    wrong = anonymous.post("/login", data={"name": "tactical", "password": "guess-guess"})
+    wrong = _sign_in(anonymous, "partner", "guess-guess")
     assert wrong.status_code == 401 and b"Wrong user name or password." in wrong.data
-    assert (
-        anonymous.post("/login", data={"name": "nobody", "password": "x" * 12}).status_code == 401
-    )
-    ok = anonymous.post("/login", data={"name": "partner", "password": "partner-demo",
-                                        "next": "https://evil.example/"})  # fmt: skip
+    assert _sign_in(anonymous, "nobody", "x" * 12).status_code == 401
+    no_token = {"name": "partner", "password": "partner-demo", "next": "/"}
+    assert anonymous.post("/login", data=no_token).status_code == 400
+    ok = _sign_in(anonymous, "partner", "partner-demo", next="https://evil.example/")
     assert ok.status_code == 302 and ok.headers["Location"] == "/"  # no open redirect
     cookie = ok.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
     assert anonymous.get("/_dash-layout").status_code == 200
-    with anonymous.session_transaction() as session:  # 9 hours later: expired
-        session["since"] = time.time() - 9 * 3600
+    _age_session(dashboard_app, anonymous, hours=9)  # signed in 9 hours ago: ended
     assert anonymous.get("/_dash-layout").status_code == 403
-    assert anonymous.get("/logout").status_code == 302
+    assert anonymous.get("/logout").status_code == 405
+    assert anonymous.post("/logout").status_code == 302
+
+
+def _age_session(app, client, *, hours: float) -> None:
+    """Move the stored sign-in time of ``client``'s session ``hours`` back."""
+    import hashlib
+    from datetime import UTC, datetime, timedelta
+
+    from geo import store
+
+    raw = client.get_cookie("tensionmap_session").value
+    engine = app.server.extensions["tensionmap.auth"].engine
+    then = (datetime.now(UTC) - timedelta(hours=hours)).isoformat()
+    with store.transaction(engine) as conn:
+        sessions = store.sessions
+        conn.execute(
+            sessions.update()
+            .where(sessions.c.id_hash == hashlib.sha256(raw.encode()).hexdigest())
+            .values(created_at=then)
+        )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -205,12 +225,10 @@ def test_the_tactical_lead_sees_the_evidence(dashboard_app, known):
 
 
 def test_data_access_and_figure_builders(dashboard_app):
-    import flask
-
-    from dashboard import data, figures
+    from dashboard import auth, data, figures
 
     with dashboard_app.server.test_request_context():
-        flask.session.update(user="analyst", role="analyst", since=time.time())
+        auth.act_as("analyst", "analyst")
         religion = data.lsoa_counts("religion")
         every = data.lsoa_counts(None)
         assert 0 < religion["records"].sum() < every["records"].sum() == 19258
@@ -225,7 +243,7 @@ def test_data_access_and_figure_builders(dashboard_app):
         assert data.trend_table("year")["all strand markers"].sum() >= 19258
         with pytest.raises(data.ForbiddenError, match="the analyst role may not use the tension"):
             data.open_alerts("2019-01-01")
-        flask.session.update(role="partner")
+        auth.act_as("analyst", "partner")
         with pytest.raises(data.ForbiddenError):
             data.hotspot_table()
         heat = data.partner_map("taxi")
