@@ -86,6 +86,10 @@ def create_app(
     headers.install(app, tile_url=workspace.config.tile_url, secure=secure_cookies)
     auth.install(app.server, workspace, session_hours=session_hours, secure_cookies=secure_cookies)
     validate.install(app)
+    # the audit names the alert a tension-page user selected, from the server's own list
+    auth.audit_selected_rows(
+        "tension-alerts", lambda f: data.open_alerts(str(f.get("tension-day.date") or "")[:10])
+    )
 
     @app.server.errorhandler(data.ForbiddenError)
     def forbidden(error: data.ForbiddenError):  # a role asking for another role's data

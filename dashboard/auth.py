@@ -24,6 +24,7 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import flask
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from werkzeug.wrappers import Response
@@ -431,23 +433,20 @@ def _picked(value: Any, depth: int = 0) -> dict[str, Any]:
 
 
 def callback_filters(body: dict[str, Any]) -> dict[str, Any]:
-    """What a callback request asked for: its scalar input and state values, and the
-    identifying fields of selected table rows and clicked map features; never table
-    data, figures or coordinates.
+    """What a callback request asked for: its scalar input and state values (and short
+    lists of them), and the identifying fields of clicked map features; never table data,
+    figures or coordinates.
     """
     items: list[dict[str, Any]] = []
     for item in [*body.get("inputs", []), *body.get("state", [])]:
         items += item if isinstance(item, list) else [item]
     values: dict[str, Any] = {}
-    tables: dict[str, Any] = {}
     for item in items:
         if not isinstance(item, dict):
             continue
         ident = item.get("id")
         ident = ident if isinstance(ident, str) else json.dumps(ident, sort_keys=True)
         prop, value = str(item.get("property")), item.get("value")
-        if prop == "data" and isinstance(value, list):
-            tables[ident] = value
         if prop in ("clickData", "selectedData"):
             picked = _picked(value)
             if picked:
@@ -458,16 +457,43 @@ def callback_filters(body: dict[str, Any]) -> dict[str, Any]:
             values[f"{ident}.{prop}"] = _short(value)
         elif isinstance(value, list) and len(value) <= 20 and all(map(_scalar, value)):
             values[f"{ident}.{prop}"] = [_short(v) for v in value]
-    for ident, rows in tables.items():  # which rows of a table were selected
-        chosen = values.get(f"{ident}.selected_rows") or []
-        picked_rows = [
-            {k: _short(rows[i][k]) for k in ROW_FIELDS if k in rows[i]}
-            for i in chosen[:5]
-            if isinstance(i, int) and 0 <= i < len(rows) and isinstance(rows[i], dict)
-        ]
-        if picked_rows:
-            values[f"{ident}.selected"] = picked_rows
     return values
+
+
+#: Tables whose selected rows the audit names: table id -> the table's rows as the server
+#: holds them, from the request's filters (see :func:`audit_selected_rows`).
+_TABLES: dict[str, Callable[[dict[str, Any]], pd.DataFrame]] = {}
+
+
+def audit_selected_rows(table: str, rows: Callable[[dict[str, Any]], pd.DataFrame]) -> None:
+    """Name the rows a user selects in ``table`` in the audit trail, by their
+    :data:`ROW_FIELDS` (an alert's id and district, say).
+
+    Parameters
+    ----------
+    table
+        The DataTable's id; its ``selected_rows`` are indexes into ``rows(filters)``.
+    rows
+        The table's rows as the server built them for the request's filters (the values
+        :func:`callback_filters` found): the browser's copy is never read back.
+    """
+    _TABLES[table] = rows
+
+
+def _selected(filters: dict[str, Any]) -> dict[str, Any]:
+    named: dict[str, Any] = {}
+    for table, rows in _TABLES.items():
+        chosen = filters.get(f"{table}.selected_rows")
+        if not chosen or not isinstance(chosen, list):
+            continue
+        frame = rows(filters)
+        fields = [f for f in ROW_FIELDS if f in frame.columns]
+        named[f"{table}.selected"] = [
+            {f: _short(frame[f].iloc[i]) for f in fields}
+            for i in chosen[:5]
+            if isinstance(i, int) and 0 <= i < len(frame)
+        ]
+    return named
 
 
 def _callback_record(response: Response) -> tuple[str, str, dict[str, Any]]:
@@ -480,6 +506,12 @@ def _callback_record(response: Response) -> tuple[str, str, dict[str, Any]]:
         path = filters.get("_pages_location.pathname") or "/"
         query = filters.get("_pages_location.search") or ""
         return "page_view", str(path), {"status": response.status_code, "query": query}
+    if response.status_code == 200 and _TABLES:  # the alert (row) the user looked at
+        try:
+            filters.update(_selected(filters))
+        except (LookupError, ValueError, TypeError, PermissionError):
+            log.exception("the audit could not name the selected rows")
+            filters["selected"] = "not resolved"
     # a dcc.Download's `data` is a dict with a file name; a table's `data` is a list
     if ".data" in output and response.status_code == 200:
         found = re.search(rb'"filename":\s*"([^"\\]{1,200})"', response.get_data())
