@@ -16,7 +16,13 @@ Content-Security-Policy, one per kind of response:
   iframe).
 * ``/login``: no scripts at all; its one ``<style>`` element by hash.
 
-Also ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer``,
+Referrer-Policy: ``no-referrer``, except on the HTML pages that hold the login and
+sign-out forms (the login page and the app's pages), which get ``same-origin``: under
+``no-referrer`` a browser sends ``Origin: null`` with a form's POST, and the forms'
+cross-site check needs this site's own origin there. Other sites (a tile server, a link
+followed) get no ``Referer`` either way.
+
+Also ``X-Content-Type-Options: nosniff``,
 ``X-Frame-Options`` (DENY, SAMEORIGIN for the partner map), ``Cache-Control: no-store``
 on everything but Dash's versioned bundles, and ``Strict-Transport-Security`` when the
 cookies are ``Secure`` (served through HTTPS) or the request came over HTTPS.
@@ -118,15 +124,13 @@ def install(app: dash.Dash, *, tile_url: str = "", secure: bool = False) -> None
     Parameters
     ----------
     app
-        The Dash app, with its pages and callbacks (the CSP hashes its inline scripts
-        when the first response goes out).
+        The Dash app, with its pages and callbacks (the CSP hashes its inline scripts).
     tile_url
         The workspace's ``tile_url`` setting: its server may send map images.
     secure
         Served over HTTPS (the cookies are ``Secure``): send ``Strict-Transport-Security``.
     """
     server = app.server
-    policy: list[str] = []  # filled at the first response, when every callback is known
 
     @server.before_request
     def only_known_paths() -> None:
@@ -156,12 +160,13 @@ def install(app: dash.Dash, *, tile_url: str = "", secure: bool = False) -> None
             headers["Content-Security-Policy"] = login_policy(response.get_data())
             headers["X-Frame-Options"] = "DENY"
         else:
-            if not policy:
-                policy.append(dash_policy(app, tile_url))
-            headers["Content-Security-Policy"] = policy[0]
+            # built for each response (microseconds): a clientside callback registered late
+            # (Dash pages add one at the first request) adds an inline script and its hash
+            headers["Content-Security-Policy"] = dash_policy(app, tile_url)
             headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
+        forms = response.mimetype == "text/html" and not path.startswith("/partner-map/")
+        headers["Referrer-Policy"] = "same-origin" if forms else "no-referrer"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if not path.startswith(CACHEABLE) or response.status_code != 200:
             headers["Cache-Control"] = "no-store"
