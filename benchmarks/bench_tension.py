@@ -16,7 +16,7 @@ from geo.config import open_data_dir
 from geo.demo.generator import generate
 from geo.geocode import geocode
 from geo.geography import load_geography
-from geo.tension.alerts import AlertRules, daily_signals, replay
+from geo.tension import AlertRules, daily_signals, replay
 
 
 def main() -> None:

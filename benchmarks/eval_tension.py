@@ -76,7 +76,7 @@ def _baseline_delay(records, geo, episode, max_delay: int = 7) -> int | None:
 
 
 def detection(job: tuple[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    from geo.tension.alerts import AlertRules
+    from geo.tension import AlertRules
     from geo.tension.evaluate import detection_delay
 
     seed, change = job
@@ -104,7 +104,7 @@ def detection(job: tuple[int, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def null_alarms(job: tuple[int, str, str | None]) -> dict[str, Any]:
-    from geo.tension.alerts import STRANDS, AlertRules, to_json
+    from geo.tension import STRANDS, AlertRules, to_json
     from geo.tension.baseline import area_baselines
     from geo.tension.evaluate import false_alarms, serious
 
@@ -147,7 +147,7 @@ CANDIDATES = {
 def _rules(pairs: list[str]) -> dict[str, Any]:
     from dataclasses import fields
 
-    from geo.tension.alerts import AlertRules
+    from geo.tension import AlertRules
 
     kinds = {f.name: type(getattr(AlertRules(), f.name)) for f in fields(AlertRules)}
     change = {}
@@ -161,7 +161,7 @@ def _rules(pairs: list[str]) -> dict[str, Any]:
 
 def regrade(folder: Path) -> None:
     """Medium-or-above false alarms per force-year under each of ``CANDIDATES``."""
-    from geo.tension.alerts import LEVELS, AlertRules, from_json
+    from geo.tension import LEVELS, AlertRules, from_json
     from geo.tension.evaluate import regraded
 
     rows = []

@@ -167,6 +167,8 @@ tension_runs = sa.Table(
     sa.Column("as_of", sa.String(10), primary_key=True),
     sa.Column("run_at", sa.String(26), nullable=False),
     sa.Column("open_alerts", sa.Integer, nullable=False),
+    # the AlertRules of the run as JSON: readers grade with the rules that were used
+    sa.Column("rules", sa.Text),
 )
 
 users = sa.Table(
@@ -257,7 +259,22 @@ def connect(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns a store made by an earlier version lacks (``create_all``
+    makes missing tables only)."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    name = engine.dialect.identifier_preparer.quote(column.name)
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
 
 
 @contextmanager

@@ -10,8 +10,10 @@ import pytest
 
 from geo.demo.generator import generate
 from geo.geocode import geocode
-from geo.tension.alerts import Alert, AlertRules, Signal, daily_signals, update_alerts
 from geo.tension.evaluate import detection_delay
+from geo.tension.lifecycle import Alert, update_alerts
+from geo.tension.rules import AlertRules
+from geo.tension.signals import Signal, daily_signals
 
 
 def _signal(strand: str, lsoas: set[str], level: str, day: date) -> Signal:
@@ -40,6 +42,7 @@ def test_alerts_persist_escalate_and_close():
     d3 = d1 + timedelta(days=2)
     alerts, closed, _ = update_alerts(alerts, [], d3, rules, next_id)
     assert {a.alert_id for a in closed} == {"T00001", "T00002"} and alerts == []
+    race = next(a for a in closed if a.alert_id == "T00001")  # alerts are frozen: the new state
     assert isinstance(race, Alert)
     assert [(c.day, c.change, c.level) for c in race.history] == [
         (d0, "raised", "low"),
@@ -83,8 +86,8 @@ def test_planted_episodes_are_alerted_within_days(default_geography, open_data):
 
 
 def test_regraded_gives_the_level_under_other_rules():
-    from geo.tension.alerts import Evidence
     from geo.tension.evaluate import regraded
+    from geo.tension.signals import Evidence
 
     d0 = date(2024, 5, 1)
     three = Evidence(victims=3)
@@ -100,3 +103,31 @@ def test_regraded_gives_the_level_under_other_rules():
     assert regraded(alert, replace(ran, min_victims=4)) == "low"  # 3 victims is too few
     assert regraded(alert, AlertRules(medium_days=365)) == "low"  # once in 200 days
     assert regraded(alert, AlertRules(low_days=250, medium_days=365)) is None
+
+
+def test_updates_leave_the_callers_alerts_as_they_were():
+    rules = AlertRules(close_after_days=2)
+    d0 = date(2024, 5, 1)
+    first, _, _ = update_alerts([], [_signal("race", {"A"}, "low", d0)], d0, rules, 1)
+    d1 = d0 + timedelta(days=1)
+    second, _, _ = update_alerts(first, [_signal("race", {"A"}, "medium", d1)], d1, rules, 2)
+    assert first[0].level == "low" and len(first[0].history) == 1  # untouched
+    assert second[0].level == "medium" and len(second[0].history) == 2
+
+
+def test_strands_are_matched_as_whole_markers():
+    import pandas as pd
+
+    from geo.tension.signals import strand_records
+
+    records = pd.DataFrame({"strands": ["transgender", "gender", "race;gender", "race", None]})
+    assert strand_records(records, "gender").index.tolist() == [1, 2]
+    assert strand_records(records, "transgender").index.tolist() == [0]
+    assert len(strand_records(records, "all")) == 5
+
+
+def test_rules_round_trip_through_json():
+    rules = AlertRules(medium_days=200.0, min_victims=4)
+    assert AlertRules.from_json(rules.to_json()) == rules
+    assert AlertRules.from_json(None) == AlertRules()
+    assert AlertRules.from_json('{"medium_days": 100.0, "retired_rule": 1}').medium_days == 100.0

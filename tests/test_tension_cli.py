@@ -77,6 +77,13 @@ def test_the_daily_monitor_keeps_an_alert_across_mornings(cambs, tmp_path, capsy
     out = capsys.readouterr().out
     assert "was analysed before" in out and alert["alert_id"] in out
 
+    # the rules each run used are kept with it, for readers such as the dashboard
+    from geo.tension.monitor import rules_on
+    from geo.tension.rules import AlertRules
+
+    assert rules_on(ws, day2) == AlertRules()
+    assert rules_on(ws, onset - timedelta(days=400)) == AlertRules()  # no run then: defaults
+
 
 def test_replay_lists_every_state_change(cambs, tmp_path, capsys):
     ws, episode = cambs

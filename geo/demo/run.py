@@ -193,7 +193,7 @@ def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) ->
     from datetime import date, timedelta
 
     from geo.store import connect, read_incidents
-    from geo.tension.alerts import AlertRules, TriggerEvent, alert_rows
+    from geo.tension import AlertRules, TriggerEvent, alert_rows
     from geo.tension.evaluate import serious
     from geo.tension.monitor import add_trigger, read_triggers, run_monitor, stored_alerts
 

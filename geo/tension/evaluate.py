@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from geo.geography import Geography
-from geo.tension.alerts import LEVELS, Alert, AlertRules, Signal, daily_signals, replay
+from geo.tension.lifecycle import Alert, replay
+from geo.tension.rules import LEVELS, AlertRules
+from geo.tension.signals import Signal, daily_signals
 
 
 def covers(signal: Signal, episode: dict[str, Any], centre_lsoa: str) -> bool:

@@ -23,7 +23,10 @@ from geo import store
 from geo._errors import TensionmapError
 from geo.config import Workspace
 from geo.geography import Geography
-from geo.tension.alerts import Alert, AlertRules, TriggerEvent, from_json, replay, to_json
+from geo.tension.lifecycle import Alert, replay
+from geo.tension.rules import AlertRules
+from geo.tension.tables import from_json, to_json
+from geo.tension.triggers import TriggerEvent
 
 SCOPES = ("national", "local")
 
@@ -130,6 +133,42 @@ def stored_alerts(ws: Workspace) -> list[Alert]:
         engine.dispose()
 
 
+def rules_on(ws: Workspace, day: date) -> AlertRules:
+    """The rules the monitor used for ``day`` (its latest run up to then); the defaults
+    for a store whose runs predate stored rules.
+
+    Parameters
+    ----------
+    ws
+        The workspace whose monitor ran.
+    day
+        The day analysed.
+
+    Returns
+    -------
+    AlertRules
+        The rules stored with that run.
+
+    Examples
+    --------
+    >>> rules_on(Workspace.open("ws"), date(2019, 7, 1)).medium_days  # doctest: +SKIP
+    365.0
+    """
+    runs = store.tension_runs
+    engine = store.connect(ws.database_url)
+    try:
+        with engine.connect() as conn:
+            text = conn.execute(
+                sa.select(runs.c.rules)
+                .where(runs.c.as_of <= day.isoformat())
+                .order_by(runs.c.as_of.desc())
+                .limit(1)
+            ).scalar()
+    finally:
+        engine.dispose()
+    return AlertRules.from_json(text)
+
+
 def open_on(alerts: list[Alert], day: date) -> list[Alert]:
     """The alerts open on ``day``, each as it stood that day (its latest change up to then)."""
     return [
@@ -151,7 +190,7 @@ def state_on(alert: Alert, day: date) -> Alert:
         level=last.level,
         last_seen=last.day,
         closed_on=None,
-        history=changes,
+        history=tuple(changes),
     )
 
 
@@ -212,6 +251,7 @@ def run_monitor(
                     as_of=as_of.isoformat(),
                     run_at=store.now(),
                     open_alerts=sum(a.closed_on is None for a in touched),
+                    rules=rules.to_json(),
                 )
             )
         return MonitorRun(as_of, (first, as_of), open_on(touched, as_of))
