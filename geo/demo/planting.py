@@ -7,15 +7,13 @@ hold exactly; the truth lists which records were moved and where to.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from geo.demo.builder import REPEAT_SHARE, ScenarioBuilder
 from geo.geocode import to_wgs84
-
-if TYPE_CHECKING:
-    from geo.demo.generator import _Builder
 
 HOTSPOTS_PER_FORCE = 3
 HOTSPOT_MULTIPLIER = 5.0
@@ -33,7 +31,7 @@ def _free(records: pd.DataFrame) -> np.ndarray:
     return records["planted"].to_numpy() == ""
 
 
-def plant_hotspots(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
+def plant_hotspots(b: ScenarioBuilder, records: pd.DataFrame) -> list[dict[str, Any]]:
     """Raise a few LSOAs to ``HOTSPOT_MULTIPLIER`` × their expected residential rate."""
     free = _free(records)
     lsoas = b.geo.lsoas
@@ -80,7 +78,7 @@ def _period_end(label: str, day: pd.Timestamp) -> pd.Timestamp:
     return pd.Timestamp(day.year, 12, 31)
 
 
-def plant_episodes(b: _Builder, records: pd.DataFrame) -> list[dict[str, Any]]:
+def plant_episodes(b: ScenarioBuilder, records: pd.DataFrame) -> list[dict[str, Any]]:
     """Short local bursts of one strand: ``count`` records within a radius, flaring on the
     day of onset and settling over a few weeks."""
     free = _free(records)
@@ -199,11 +197,10 @@ def _busiest(
     return int((ends - np.arange(len(days))).max())
 
 
-def plant_repeats(b: _Builder, records: pd.DataFrame) -> dict[str, Any]:
+def plant_repeats(b: ScenarioBuilder, records: pd.DataFrame) -> dict[str, Any]:
     """Give a share of records the victim of an earlier nearby record (same CSP, within
     ``REPEAT_WINDOW_DAYS``); a residential or street record whose earlier record was in the
     same setting is placed close to it (the same home, the same street)."""
-    from geo.demo.generator import REPEAT_SHARE
 
     n = len(records)
     victim = np.array([f"DV{i:07d}" for i in range(n)], dtype=object)
