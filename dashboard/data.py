@@ -6,6 +6,12 @@ serves and raises :class:`ForbiddenError` unless the signed-in role may see that
 the partner's functions return only disclosure-controlled aggregates, and record
 references, descriptions, victim ids and point coordinates leave only through the
 tactical role's functions.
+
+Disclosure control is enforced here too (see :mod:`geo.disclosure`): the partner page,
+and the Trends and Schools figures of the partner and prevention roles
+(:data:`PUBLISHED_ROLES`), come only from published counts of closed periods. Caches
+are keyed on the data version, the :class:`~geo.disclosure.Publication` (which changes
+when the published period does) and whether the figures are published or exact.
 """
 
 from __future__ import annotations
@@ -23,8 +29,17 @@ import sqlalchemy as sa
 from dashboard.auth import current_role
 from geo import store
 from geo.config import Workspace
+from geo.disclosure import (
+    Publication,
+    publishable_array,
+    published_counts_by,
+    published_share,
+    shown,
+)
+from geo.disclosure import publication as publication_of
 from geo.geography import Geography, load_geography
 from geo.users import ROLES
+from geo.vocab import MONITORED_STRANDS, RECORD_TYPES
 
 #: Which roles may open which page (and call its data functions).
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
@@ -35,6 +50,11 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "partner": ("tactical", "analyst", "partner"),
     "trends": ROLES,
 }
+
+
+#: Roles that see only published figures (closed periods, small counts suppressed,
+#: rounded) on Trends and Schools; the partner page is published for every role.
+PUBLISHED_ROLES: tuple[str, ...] = ("partner", "prevention")
 
 
 class ForbiddenError(PermissionError):
@@ -51,12 +71,21 @@ def require(page: str) -> None:
         raise ForbiddenError(f"the {role} role may not use the {page} page")
 
 
+def published_view() -> bool:
+    """Whether the signed-in role sees published figures on Trends and Schools."""
+    return current_role() in PUBLISHED_ROLES
+
+
 _WORKSPACE: Workspace | None = None
+_TODAY: date | None = None
 
 
-def configure(workspace: Workspace) -> None:
-    global _WORKSPACE, _VERSION
+def configure(workspace: Workspace, *, today: date | None = None) -> None:
+    """Serve ``workspace``; ``today`` fixes the date closed periods are counted from
+    (tests), otherwise the real date."""
+    global _WORKSPACE, _VERSION, _TODAY
     _WORKSPACE = workspace
+    _TODAY = today
     _VERSION = (0.0, 0)
     for cached in (
         _cached_incidents,
@@ -64,6 +93,10 @@ def configure(workspace: Workspace) -> None:
         _hotspots,
         _partner,
         _plan,
+        _publication,
+        _published_high_risk,
+        _published_trend_summary,
+        _status,
         _repeat_rates,
         _boundaries,
         _stored_alerts,
@@ -82,6 +115,32 @@ def workspace() -> Workspace:
     if _WORKSPACE is None:
         raise RuntimeError("dashboard.data.configure(workspace) was not called")
     return _WORKSPACE
+
+
+def reference_day() -> date:
+    """The day closed periods are counted from: the real date unless configured."""
+    return _TODAY or date.today()
+
+
+@lru_cache(maxsize=4)
+def _publication(version: int, day: date) -> Publication:
+    config = workspace().config
+    return publication_of(
+        incidents()["recorded_at"],
+        today=day,
+        lag_days=config.publication_lag_days,
+        k=config.small_count_threshold,
+    )
+
+
+def publication() -> Publication:
+    """What may be published today: the closed months holding data, ``k`` and the lag."""
+    return _publication(data_version(), reference_day())
+
+
+def _published_or_exact() -> Publication | None:
+    """The publication for the partner and prevention roles; ``None`` (exact) otherwise."""
+    return publication() if published_view() else None
 
 
 _VERSION: tuple[float, int] = (0.0, 0)
@@ -153,7 +212,11 @@ def csp_strand_table() -> pd.DataFrame:
 
 
 def date_range() -> tuple[str, str]:
-    """First and last day of the records (shown on every page)."""
+    """First and last day of the records (shown on every page); for the partner and
+    prevention roles, of the closed months published."""
+    if published_view():
+        span = publication().span
+        return (span.start.isoformat(), span.end.isoformat()) if span else ("", "")
     frame = incidents()
     if frame.empty:
         return ("", "")
@@ -337,15 +400,18 @@ def warm(*, every_filter: bool = False) -> None:
     district_outlines()
     version = data_version()
     _victims(version)
+    published = publication()
     if not every_filter:
         return
-    from geo.vocab import MONITORED_STRANDS
-
+    for setting in PARTNER_SETTINGS:
+        _partner(version, setting, published)
     for csp in ["", *sorted(csp_names().index)]:
         _trend_summary(version, csp)
         _repeat_rates(version, csp)
+        _published_trend_summary(version, csp, published)
         for period in ("year", "quarter", "month"):
-            _trend_table(version, period, "", csp)
+            _trend_table(version, period, "", csp, None)
+            _trend_table(version, period, "", csp, published)
         for strand in ["", *MONITORED_STRANDS]:
             _hotspots(version, strand, "", csp, "", "", "lsoa")
             _density(version, strand, "", csp)
@@ -420,26 +486,53 @@ def _repeats(version: int, strand: str, csp: str) -> gpd.GeoDataFrame:
 
 
 def school_hotspot_layer() -> gpd.GeoDataFrame:
-    """High-risk residential LSOAs (the schools score's H), outlines only."""
+    """High-risk residential LSOAs (the schools score's H), outlines only (WGS84); for
+    the prevention role from published counts of closed periods."""
     require("schools")
+    published = _published_or_exact()
+    if published is not None:
+        return _published_high_risk(data_version(), published)
     table = _hotspots(data_version(), "", "residential", "", "", "", "lsoa")
     return table.loc[table["risk_class"].isin(["hot_95", "hot_99"]), ["area_name", "geometry"]]
+
+
+@lru_cache(maxsize=4)
+def _published_high_risk(version: int, published: Publication) -> gpd.GeoDataFrame:
+    from geo.school_plan import high_risk_areas
+
+    hot = set(high_risk_areas(workspace(), publication=published)["lsoa_code"])
+    lsoas = geography().lsoas
+    table = lsoas.loc[lsoas["lsoa_code"].isin(hot), ["lsoa_name", "geometry"]]
+    table = table.rename(columns={"lsoa_name": "area_name"}).reset_index(drop=True)
+    table["geometry"] = table.geometry.simplify(20)
+    return table.to_crs(4326)
 
 
 # --- schools (prevention) -----------------------------------------------------------------
 
 
 @lru_cache(maxsize=16)
-def _plan(version: int, budget: int, phase: str) -> Any:
+def _plan(
+    version: int, budget: int, phase: str, published: Publication | None, day: date | None
+) -> Any:
     from geo.school_plan import school_plan
 
-    return school_plan(workspace(), budget=budget, phases=(phase,) if phase else ())
+    return school_plan(
+        workspace(),
+        budget=budget,
+        phases=(phase,) if phase else (),
+        publication=published,
+        today=day,
+    )
 
 
 def school_plan_table(budget: int, phase: str = "") -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Schools ranked in their CSP with the plan for ``budget`` (no record details)."""
+    """Schools ranked in their CSP with the plan for ``budget`` (no record details); for
+    the prevention role scored and planned from published counts of closed periods."""
     require("schools")
-    plan = _plan(data_version(), budget, phase)
+    published = _published_or_exact()
+    day = reference_day() if published else None  # which workshops are recent
+    plan = _plan(data_version(), budget, phase, published, day)
     summary = {
         "covered_optimised": plan.covered_optimised,
         "covered_greedy": plan.covered_greedy,
@@ -449,10 +542,16 @@ def school_plan_table(budget: int, phase: str = "") -> tuple[pd.DataFrame, dict[
 
 
 def school_status_table(today: date | None = None) -> pd.DataFrame:
+    """The 12-month indicator per CSP (ranks from published counts for prevention)."""
     require("schools")
+    return _status(data_version(), today or reference_day(), _published_or_exact()).copy()
+
+
+@lru_cache(maxsize=8)
+def _status(version: int, day: date, published: Publication | None) -> pd.DataFrame:
     from geo.school_plan import school_status
 
-    return school_status(workspace(), today=today or date.today())
+    return school_status(workspace(), today=day, publication=published)
 
 
 # --- partner heat maps --------------------------------------------------------------------
@@ -465,16 +564,18 @@ PARTNER_SETTINGS = {
 
 
 @lru_cache(maxsize=8)
-def _partner(version: int, setting: str) -> dict[str, Any]:
+def _partner(version: int, setting: str, published: Publication) -> dict[str, Any]:
     import tempfile
     from pathlib import Path
 
     from geo.heatmap import partner_heatmap, write_html
 
-    heat = partner_heatmap(incidents(), geography(), settings=(setting,))
+    heat = partner_heatmap(
+        incidents(), geography(), settings=(setting,), period=published.window(), k=published.k
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "map.html"
-        write_html(heat, geography(), str(path))
+        write_html(heat, geography(), str(path), tile_url=workspace().config.tile_url)
         page = path.read_text(encoding="utf-8")
     return {
         "html": page,
@@ -487,45 +588,96 @@ def _partner(version: int, setting: str) -> dict[str, Any]:
 
 
 def partner_map(setting: str) -> dict[str, Any]:
-    """The disclosure-controlled heat map (self-contained HTML) and its tables."""
+    """The published heat map (self-contained HTML) and its tables: the same published
+    product for every role that may open the page."""
     require("partner")
     if setting not in PARTNER_SETTINGS:
         raise KeyError(setting)
-    return _partner(data_version(), setting)
+    return _partner(data_version(), setting, publication())
 
 
 # --- trends (everyone) --------------------------------------------------------------------
 
 
+#: Periods the Trends page offers.
+PERIODS = ("year", "quarter", "month")
+
+
 def trend_table(period: str = "year", strand: str = "", csp: str = "") -> pd.DataFrame:
-    """Strand markers per period (rows) and CSP (columns), like the published FOI tables."""
+    """Strand markers per period (rows) and strand (columns), like the published FOI
+    tables; for the partner and prevention roles only whole closed periods, counts
+    suppressed below ``k`` (shown ``<k``) and rounded to 5."""
     require("trends")
-    return _trend_table(data_version(), period, strand, csp).copy()
+    if period not in PERIODS:
+        raise KeyError(period)
+    return _trend_table(data_version(), period, strand, csp, _published_or_exact()).copy()
 
 
-@lru_cache(maxsize=64)
-def _trend_table(version: int, period: str, strand: str, csp: str) -> pd.DataFrame:
+def _period_keys(recorded_at: pd.Series, period: str) -> pd.Series:
+    when = pd.to_datetime(recorded_at)
+    if period == "year":
+        return when.dt.year.astype(str)
+    return when.dt.to_period("Q" if period == "quarter" else "M").astype(str)
+
+
+def _closed_keys(published: Publication, period: str) -> list[str]:
+    """The periods (as :func:`_period_keys` names them) that overlap the published span
+    and whose every month is closed, oldest first."""
+    span = published.span
+    if span is None:
+        return []
+    last = pd.Period(published.last_closed, freq="M")
+    freq = {"year": "Y", "quarter": "Q", "month": "M"}[period]
+    spans = pd.period_range(span.start, span.end, freq=freq)
+    return [str(p) for p in spans if p.asfreq("M", how="end") <= last]
+
+
+@lru_cache(maxsize=128)
+def _trend_table(
+    version: int, period: str, strand: str, csp: str, published: Publication | None
+) -> pd.DataFrame:
     frame = incidents()
     if csp:
         frame = frame[frame["csp_code"] == csp]
-    when = pd.to_datetime(frame["recorded_at"])
-    key = {
-        "year": when.dt.year.astype(str),
-        "quarter": when.dt.to_period("Q").astype(str),
-        "month": when.dt.to_period("M").astype(str),
-    }[period]
+    key = _period_keys(frame["recorded_at"], period)
     markers = frame.assign(period=key.to_numpy(), strand=frame["strands"].str.split(";"))
     markers = markers.explode("strand")
     if strand:
         markers = markers[markers["strand"] == strand]
-    table = pd.crosstab(markers["period"], markers["strand"])
-    table["all strand markers"] = table.sum(axis=1)
-    return table.reset_index()
+    if published is None:
+        table = pd.crosstab(markers["period"], markers["strand"])
+        table["all strand markers"] = table.sum(axis=1)
+        return table.reset_index()
+    keys = _closed_keys(published, period)
+    markers = markers[markers["period"].isin(keys)]
+    raw = pd.crosstab(markers["period"], markers["strand"]).reindex(keys, fill_value=0)
+    k, base = published.k, published.base
+    counts = pd.DataFrame(
+        publishable_array(raw.to_numpy(), k, base), index=raw.index, columns=raw.columns
+    )
+    order = [s for s in MONITORED_STRANDS if s in counts] + sorted(
+        set(counts.columns) - set(MONITORED_STRANDS)
+    )
+    table = pd.DataFrame({"period": keys})
+    for column in order:
+        if counts[column].any():  # a strand with nothing published is not a column
+            table[column] = [shown(v, k) for v in counts[column]]
+    totals = publishable_array(raw.sum(axis=1).to_numpy(), k, base)
+    table["all strand markers"] = [shown(v, k) for v in totals]
+    return table
 
 
 def trend_summary(csp: str = "") -> dict[str, Any]:
+    """CSP shares, top offences, crimes against non-crime incidents and the repeat-victim
+    rate; published (closed periods, suppressed, rounded, shares of published counts)
+    for the partner and prevention roles."""
     require("trends")
-    return {k: v.copy() for k, v in _trend_summary(data_version(), csp).items()}
+    published = _published_or_exact()
+    if published is None:
+        source = _trend_summary(data_version(), csp)
+    else:
+        source = _published_trend_summary(data_version(), csp, published)
+    return {k: v.copy() for k, v in source.items()}
 
 
 @lru_cache(maxsize=32)
@@ -545,8 +697,78 @@ def _trend_summary(version: int, csp: str) -> dict[str, Any]:
         .rename_axis("offence")
         .reset_index(name="records"),
         "crime_vs_incident": by_type,
-        "repeat_victim_rate": _repeat_rates(data_version(), csp),
+        "repeat_victim_rate": _repeat_rates(version, csp),
     }
+
+
+def _ordered(counts: pd.Series) -> pd.Series:
+    """Largest published count first, ties by name: no order from unpublished detail."""
+    counts = counts.sort_index(kind="stable")
+    return counts.iloc[np.argsort(-counts.to_numpy(), kind="stable")]
+
+
+@lru_cache(maxsize=32)
+def _published_trend_summary(version: int, csp: str, published: Publication) -> dict[str, Any]:
+    k, base = published.k, published.base
+    frame = incidents()
+    if csp:
+        frame = frame[frame["csp_code"] == csp]
+    span = published.span
+    spanned = frame[span.contains(frame["recorded_at"])] if span else frame.iloc[:0]
+    names = csp_names()
+    listed = [names[csp]] if csp else sorted(names)
+    per_csp = _ordered(published_counts_by(spanned["csp_code"].map(names), listed, k=k, base=base))
+    total = int(per_csp.sum())
+    offences = published_counts_by(
+        spanned["offence"], sorted(spanned["offence"].dropna().unique()), k=k, base=base
+    )
+    offences = _ordered(offences[offences > 0]).head(10)
+    years = _closed_keys(published, "year")
+    year = frame["recorded_at"].str.slice(0, 4)
+    by_type = pd.DataFrame({"year": [int(y) for y in years]})
+    for kind in RECORD_TYPES:
+        counts = published_counts_by(year[frame["record_type"] == kind], years, k=k, base=base)
+        by_type[kind] = [shown(v, k) for v in counts]
+    return {
+        "csp_shares": pd.DataFrame(
+            {
+                "csp": per_csp.index.to_numpy(),
+                "share_%": [published_share(int(v), total, k) for v in per_csp],
+            }
+        ),
+        "top_offences": pd.DataFrame(
+            {"offence": offences.index.to_numpy(), "records": offences.to_numpy()}
+        ),
+        "crime_vs_incident": by_type,
+        "repeat_victim_rate": _published_repeat_rates(version, csp, years, k, base),
+    }
+
+
+def _published_repeat_rates(
+    version: int, csp: str, years: list[str], k: int, base: int
+) -> pd.DataFrame:
+    """Per closed year: published victims with more than one record over published
+    victims (both suppressed and rounded; only the rate leaves)."""
+    frame = _victims(version)
+    if csp:
+        frame = frame[frame["csp_code"] == csp]
+    frame = frame[frame["victim_key"].notna()]
+    year = frame["recorded_at"].str.slice(0, 4)
+    frame = frame.assign(year=year)[year.isin(years)]
+    per = frame.groupby(["year", "victim_key"]).size()
+    victims = per.groupby(level="year").size().reindex(years, fill_value=0)
+    repeats = (per > 1).groupby(level="year").sum().reindex(years, fill_value=0)
+    published_victims = publishable_array(victims.to_numpy(), k, base)
+    published_repeats = publishable_array(repeats.to_numpy(), k, base)
+    return pd.DataFrame(
+        {
+            "year": [int(y) for y in years],
+            "repeat_victims_%": [
+                published_share(int(r), int(v), k)
+                for r, v in zip(published_repeats, published_victims, strict=True)
+            ],
+        }
+    )
 
 
 @lru_cache(maxsize=2)

@@ -209,7 +209,7 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
 
 def cmd_heatmap(args: argparse.Namespace) -> int:
     from geo.export import write_frame
-    from geo.heatmap import partner_heatmap, write_html
+    from geo.heatmap import MIN_CELL_M, partner_heatmap, write_html
     from geo.store import connect, places, read_table
 
     incidents, geo, _, _ = _analysis_inputs(args)
@@ -221,18 +221,24 @@ def cmd_heatmap(args: argparse.Namespace) -> int:
     if set(args.setting) & {"public_transport", "taxi"}:
         rail_bus = transport["subtype"].isin(["rail_station", "bus_station_bay"])
         stations = transport.loc[rail_bus, ["name", "easting", "northing"]].drop_duplicates("name")
+    cell_m = args.cell
+    if cell_m < MIN_CELL_M:  # published maps are coarser than the old 250 m default
+        print(f"cells of {cell_m:g} m asked for; partner maps use at least {MIN_CELL_M:g} m")
+        cell_m = MIN_CELL_M
     heat = partner_heatmap(
         incidents,
         geo,
         settings=tuple(args.setting),
         start=args.start,
         end=args.end,
+        lag_days=ws.config.publication_lag_days,
         k=args.k or ws.config.small_count_threshold,
         bandwidth_m=args.bandwidth,
-        cell_m=args.cell,
+        cell_m=cell_m,
         stations=stations,
     )
-    print(f"{', '.join(heat.settings)}, {heat.period}: {len(heat.cells)} cells shown")
+    print(f"{', '.join(heat.settings)}, {heat.period}")
+    print(f"{len(heat.lsoas)} LSOAs with a published count; {len(heat.cells)} cells shown")
     print(heat.rules)
     print(heat.csp_table.to_string(index=False))
     if len(heat.area_table):
@@ -240,7 +246,7 @@ def cmd_heatmap(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         if out.suffix.lower() == ".html":
-            write_html(heat, geo, str(out))
+            write_html(heat, geo, str(out), tile_url=ws.config.tile_url)
         else:
             write_frame(heat.cells, out, layer="heatmap")
         heat.csp_table.to_csv(out.with_name(out.stem + "-csp.csv"), index=False)

@@ -1,48 +1,89 @@
 """Partner heat maps: where hate happens on buses and trains, in the night-time economy and
-in taxis, aggregated so that no victim can be identified.
+in taxis, published so that no record can be located more precisely than its LSOA, even
+by comparing maps made before and after it was recorded.
 
-Disclosure rules, on by default for anything a partner sees:
+Everything on a partner map is computed from **published LSOA counts of a closed
+period** (see :mod:`geo.disclosure` for the rule): the records of the period's whole,
+closed months counted per LSOA, counts below ``k`` suppressed and the rest rounded to
+the nearest 5, before anything else. From those counts alone:
 
-1. No individual points: a kernel density surface on a grid of ``cell_m`` (≥ 200 m,
-   250 m by default) squares.
-2. A minimum bandwidth of 300 m (default 500 m), so no single address stands out.
-3. A cell is shown only when at least ``k`` records (default 5, the workspace's
-   ``small_count_threshold``) lie within the bandwidth of its centre; others are removed.
-4. Published numbers are rounded: densities to two significant figures, counts in the
-   tables to the nearest 5, and counts below ``k`` shown as ``<k``.
-5. Only aggregates leave: no reference, description, victim, date or coordinate of any
-   record.
+1. LSOA shading: each LSOA with a published count, in five classes.
+2. A heat layer: each LSOA's published count spread evenly over its polygon on a
+   ``RASTER_M`` raster, smoothed with a quartic kernel (bandwidth ≥ 300 m, 500 m by
+   default), summed into cells of at least 500 m and shown as a relative intensity
+   (records per km² rounded to two significant figures, and a 1–5 class).
+3. Tables: records per CSP and per station area (the LSOAs within 400 m of a rail or
+   bus station) or ward/LSOA, as sums of published LSOA counts.
+
+No point, reference, date, description or victim of any record leaves; the page names
+the closed period it shows and when it was published.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
+import shapely
+from scipy.signal import fftconvolve
 
 from geo._errors import TensionmapError
-from geo.geography import ATTRIBUTION, Geography
-from geo.hotspots.kde import kernel_density
+from geo.disclosure import (
+    MAP_MONTHS,
+    ClosedPeriod,
+    PublishedCounts,
+    add_months,
+    month_start,
+    period_of_dates,
+    publication,
+    publishable_count,
+    published_lsoa_counts,
+)
+from geo.geography import ATTRIBUTION, BNG, Geography
 from geo.vocab import SETTING_LABELS
 
-MIN_CELL_M = 200.0
+__all__ = [
+    "CLASS_COLOURS",
+    "PartnerHeatmap",
+    "partner_heatmap",
+    "publishable_count",
+    "write_html",
+]
+
+MIN_CELL_M = 500.0
 MIN_BANDWIDTH_M = 300.0
+#: Resolution on which each LSOA's published count is spread over its polygon.
+RASTER_M = 100.0
 STATION_AREA_M = 400.0
+#: Cells below this share of the busiest cell are left off the map (too faint to see).
+MIN_SHARE = 0.01
+#: Lower bounds of the LSOA shading classes (published counts are 0 or multiples of 5).
+LSOA_BREAKS = (5, 10, 25, 50, 100)
 
 
 @dataclass(frozen=True)
 class PartnerHeatmap:
+    """A published partner heat map; every attribute is computed from ``published``."""
+
     cells: gpd.GeoDataFrame  # BNG squares: intensity (rounded density), intensity_class 1–5
-    csp_table: pd.DataFrame  # csp, records (rounded or "<k")
+    lsoas: gpd.GeoDataFrame  # LSOAs with a published count: lsoa_code, lsoa_name, records
+    csp_table: pd.DataFrame  # csp, records (sums of published LSOA counts)
     area_table: pd.DataFrame  # station or venue area, records
     settings: tuple[str, ...]
-    period: str
+    period: str  # the closed period and when it was published
     rules: str
+    published: PublishedCounts
+
+    def to_frame(self) -> pd.DataFrame:
+        """The published LSOA counts the map is made from (one row per LSOA)."""
+        return self.published.to_frame()
 
 
 def _round_sig(values: np.ndarray, digits: int = 2) -> np.ndarray:
@@ -52,11 +93,6 @@ def _round_sig(values: np.ndarray, digits: int = 2) -> np.ndarray:
     return np.round(values * factor) / factor
 
 
-def publishable_count(n: int, k: int, base: int = 5) -> str:
-    """A count as partners see it: ``<k`` when small, else rounded to ``base``."""
-    return f"<{k}" if n < k else str(int(base * round(n / base)))
-
-
 def partner_heatmap(
     incidents: pd.DataFrame,
     geo: Geography,
@@ -64,93 +100,200 @@ def partner_heatmap(
     settings: tuple[str, ...],
     start: date | None = None,
     end: date | None = None,
+    period: ClosedPeriod | None = None,
+    today: date | None = None,
+    lag_days: int = 7,
     k: int = 5,
     bandwidth_m: float = 500.0,
-    cell_m: float = 250.0,
+    cell_m: float = 500.0,
     stations: pd.DataFrame | None = None,
 ) -> PartnerHeatmap:
-    """The disclosure-safe heat map and tables for records in ``settings``.
+    """The published heat map and tables for records in ``settings``.
 
-    ``stations`` (``name``, ``easting``, ``northing``) gives the station areas table for
-    public transport and taxis; otherwise areas are wards (or LSOAs).
+    Parameters
+    ----------
+    incidents
+        All records (``recorded_at``, ``settings``, ``lsoa_code``): the default period is
+        found from all of them, so it is the same for every setting.
+    geo
+        The workspace's geography; the LSOAs the counts are published for.
+    settings
+        Settings whose records are counted.
+    start, end
+        The first day of the first month and the last day of the last month to show
+        (closed months only). Default: the last 12 closed months holding data.
+    period
+        A closed period to show instead (as the dashboard passes it).
+    today, lag_days
+        Which months are closed: those that ended at least ``lag_days`` days before
+        ``today`` (default: the real date).
+    k
+        Counts below ``k`` are suppressed.
+    bandwidth_m, cell_m
+        The heat layer's smoothing bandwidth (≥ 300 m) and cell size (≥ 500 m).
+    stations
+        ``name``, ``easting``, ``northing`` of stations: the area table is per station
+        area (the LSOAs within 400 m); otherwise per ward (or LSOA).
+
+    Returns
+    -------
+    PartnerHeatmap
+
+    Raises
+    ------
+    TensionmapError
+        For a bandwidth or cell below the minimum, or a period that is not whole
+        closed months.
     """
     if bandwidth_m < MIN_BANDWIDTH_M:
-        raise TensionmapError(f"partner maps need a bandwidth of at least {MIN_BANDWIDTH_M:g} m.")
+        raise TensionmapError(
+            f"partner maps need a bandwidth of at least {MIN_BANDWIDTH_M:g} m; "
+            f"{bandwidth_m:g} m was given."
+        )
     if cell_m < MIN_CELL_M:
-        raise TensionmapError(f"partner maps need cells of at least {MIN_CELL_M:g} m.")
+        raise TensionmapError(
+            f"partner maps need cells of at least {MIN_CELL_M:g} m; {cell_m:g} m was given."
+        )
     from geo.hotspots.aggregate import Filters
 
-    chosen = Filters(start=start, end=end, settings=settings).apply(incidents)
-    if chosen.empty:
-        raise TensionmapError(f"no records in settings {list(settings)} for that period.")
-    x = chosen["easting"].to_numpy(float)
-    y = chosen["northing"].to_numpy(float)
-    surface = kernel_density(
-        x, y, bandwidth_m=bandwidth_m, cell_m=cell_m, min_bandwidth_m=MIN_BANDWIDTH_M
-    )
-    rows, cols = np.nonzero(surface.density > 0)
-    cx = surface.x0 + (cols + 0.5) * cell_m
-    cy = surface.y0 + (rows + 0.5) * cell_m
-    support = np.array(
-        [
-            len(v)
-            for v in cKDTree(np.column_stack([x, y])).query_ball_point(
-                np.column_stack([cx, cy]), bandwidth_m
-            )
-        ]
-    )
-    shown = support >= k
-    density = _round_sig(surface.density[rows[shown], cols[shown]])
-    cells = gpd.GeoDataFrame(
-        {"intensity": density},
-        geometry=gpd.GeoSeries.from_xy(cx[shown], cy[shown]).buffer(cell_m / 2, cap_style="square"),
-        crs="EPSG:27700",
-    )
-    if len(cells):
-        ranks = pd.qcut(cells["intensity"].rank(method="first"), 5, labels=False) + 1
-        cells["intensity_class"] = ranks.astype(int)
-    names = geo.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
-    per_csp = chosen["csp_code"].map(names).value_counts()
-    csp_table = pd.DataFrame(
-        {
-            "csp": names.sort_values().to_numpy(),
-            "records": [publishable_count(int(per_csp.get(n, 0)), k) for n in names.sort_values()],
-        }
-    )
-    area_table = _area_table(chosen, geo, stations, k)
-    period = (
-        f"{start or chosen['recorded_at'].min()[:10]} to {end or chosen['recorded_at'].max()[:10]}"
-    )
-    rules = (
-        f"Cells of {cell_m:g} m with at least {k} records within {bandwidth_m:g} m; quartic "
-        f"kernel density (bandwidth {bandwidth_m:g} m) rounded to 2 significant figures; "
-        f"counts rounded to the nearest 5 and below {k} shown as <{k}. No individual record "
-        "is shown."
-    )
-    return PartnerHeatmap(cells, csp_table, area_table, settings, period, rules)
-
-
-def _area_table(
-    chosen: pd.DataFrame, geo: Geography, stations: pd.DataFrame | None, k: int
-) -> pd.DataFrame:
-    if stations is not None and len(stations):
-        tree = cKDTree(stations[["easting", "northing"]].to_numpy(float))
-        d, i = tree.query(
-            chosen[["easting", "northing"]].to_numpy(float), distance_upper_bound=STATION_AREA_M
+    if period is None:
+        today = today or date.today()
+        window = publication(incidents["recorded_at"], today=today, lag_days=lag_days, k=k).window(
+            MAP_MONTHS
         )
-        near = np.isfinite(d)
-        names = stations["name"].to_numpy()[i[near]]
-        counts = pd.Series(names).value_counts()
-        label = f"station area (within {STATION_AREA_M:g} m)"
+        if start or end:
+            last = end or window.end
+            first = start or add_months(month_start(last), 1 - MAP_MONTHS)
+            period = period_of_dates(first, last, today=today, lag_days=lag_days)
+        else:
+            period = window
+    chosen = Filters(settings=settings).apply(incidents)
+    published = published_lsoa_counts(chosen, geo.lsoas["lsoa_code"], period, k=k)
+    return _from_published(published, geo, settings, stations, bandwidth_m, cell_m)
+
+
+def _from_published(
+    published: PublishedCounts,
+    geo: Geography,
+    settings: tuple[str, ...],
+    stations: pd.DataFrame | None,
+    bandwidth_m: float,
+    cell_m: float,
+) -> PartnerHeatmap:
+    """Everything a partner sees, from the published counts alone (no record gets here)."""
+    k = published.k
+    lsoas = geo.lsoas.assign(records=published.records)
+    shaded = lsoas.loc[
+        lsoas["records"] > 0, ["lsoa_code", "lsoa_name", "district_name", "records", "geometry"]
+    ].reset_index(drop=True)
+    cells = _intensity_cells(shaded, bandwidth_m, cell_m)
+    per_csp = lsoas.groupby("csp_name")["records"].sum().sort_index()
+    csp_table = pd.DataFrame(
+        {"csp": per_csp.index.to_numpy(), "records": [str(int(v)) for v in per_csp.to_numpy()]}
+    )
+    area_table = _area_table(lsoas, stations)
+    where = "station-area" if stations is not None and len(stations) else "area"
+    rules = (
+        f"Published from closed months only: records counted per LSOA, counts below {k} "
+        f"suppressed and the rest rounded to the nearest 5 before anything else. Shaded "
+        f"LSOAs show those counts; the heat layer spreads each LSOA's published count "
+        f"evenly over the LSOA, smoothed (quartic kernel, {bandwidth_m:g} m) on cells of "
+        f"{cell_m:g} m, as records per km² rounded to 2 significant figures. CSP and "
+        f"{where} totals add up published LSOA counts (an LSOA with fewer than {k} records "
+        "adds nothing). Records of the open period (this month, and last month until its "
+        f"{published.period.lag_days} days have passed) are not included. "
+        "No individual record is shown."
+    )
+    return PartnerHeatmap(
+        cells,
+        shaded,
+        csp_table,
+        area_table,
+        tuple(settings),
+        published.period.describe(),
+        rules,
+        published,
+    )
+
+
+def _quartic(bandwidth: float, step: float) -> np.ndarray:
+    reach = int(np.ceil(bandwidth / step))
+    offsets = np.arange(-reach, reach + 1) * step
+    d2 = offsets[None, :] ** 2 + offsets[:, None] ** 2
+    kernel = np.where(d2 < bandwidth**2, (1 - d2 / bandwidth**2) ** 2, 0.0)
+    return kernel / kernel.sum()  # spreads mass, never adds or loses it
+
+
+def _intensity_cells(shaded: gpd.GeoDataFrame, bandwidth: float, cell: float) -> gpd.GeoDataFrame:
+    """Each LSOA's published count spread evenly over its polygon on a ``RASTER_M``
+    raster, smoothed, summed into ``cell`` squares on a fixed national lattice."""
+    empty = gpd.GeoDataFrame({"intensity": [], "intensity_class": []}, geometry=[], crs=BNG).astype(
+        {"intensity_class": int}
+    )
+    if shaded.empty:
+        return empty
+    factor = max(1, round(cell / RASTER_M))
+    fine = cell / factor
+    pad = bandwidth + cell
+    minx, miny, maxx, maxy = shaded.total_bounds
+    x0, y0 = np.floor((minx - pad) / cell) * cell, np.floor((miny - pad) / cell) * cell
+    ncol = int(np.ceil((maxx + pad - x0) / cell))
+    nrow = int(np.ceil((maxy + pad - y0) / cell))
+    mass = np.zeros((nrow * factor, ncol * factor))
+    for polygon, count in zip(shaded.geometry, shaded["records"], strict=True):
+        bx0, by0, bx1, by1 = polygon.bounds
+        cols = np.arange(int((bx0 - x0) // fine), int((bx1 - x0) // fine) + 1)
+        rows = np.arange(int((by0 - y0) // fine), int((by1 - y0) // fine) + 1)
+        c, r = np.meshgrid(cols, rows)
+        inside = shapely.contains_xy(polygon, x0 + (c + 0.5) * fine, y0 + (r + 0.5) * fine)
+        if not inside.any():  # an LSOA smaller than a raster square: its inner point
+            point = polygon.representative_point()
+            c = np.array([int((point.x - x0) // fine)])
+            r = np.array([int((point.y - y0) // fine)])
+            inside = np.ones(1, dtype=bool)
+        np.add.at(mass, (r[inside], c[inside]), float(count) / int(inside.sum()))
+    smooth = fftconvolve(mass, _quartic(bandwidth, fine), mode="same")
+    per_cell = smooth.reshape(nrow, factor, ncol, factor).sum(axis=(1, 3))
+    density = per_cell / (cell / 1000.0) ** 2
+    shown = density >= max(MIN_SHARE * density.max(), 1e-9)  # FFT noise is not a record
+    rows, cols = np.nonzero(shown)
+    x, y = x0 + cols * cell, y0 + rows * cell
+    cells = gpd.GeoDataFrame(
+        {"intensity": _round_sig(density[rows, cols])},
+        geometry=shapely.box(x, y, x + cell, y + cell),
+        crs=BNG,
+    )
+    if len(cells) < 5:
+        cells["intensity_class"] = 5
+        return cells
+    ranks = pd.qcut(cells["intensity"].rank(method="first"), 5, labels=False) + 1
+    cells["intensity_class"] = ranks.astype(int)
+    return cells
+
+
+def _area_table(lsoas: gpd.GeoDataFrame, stations: pd.DataFrame | None) -> pd.DataFrame:
+    """Sums of published LSOA counts per station area or ward (or LSOA); only areas with
+    a published count are listed."""
+    if stations is not None and len(stations):
+        label = f"station area (LSOAs within {STATION_AREA_M:g} m)"
+        points = shapely.points(stations[["easting", "northing"]].to_numpy(float))
+        tree = shapely.STRtree(lsoas.geometry.to_numpy())
+        station_index, lsoa_index = tree.query(points, predicate="dwithin", distance=STATION_AREA_M)
+        records = lsoas["records"].to_numpy()
+        totals = np.bincount(station_index, weights=records[lsoa_index], minlength=len(points))
+        counts = pd.Series(totals.astype(int), index=stations["name"].to_numpy())
     else:
-        by_ward = "ward_code" in geo.lsoas and chosen["ward_code"].notna().any()
-        column, name = ("ward_code", "ward_name") if by_ward else ("lsoa_code", "lsoa_name")
-        lookup = geo.lsoas.drop_duplicates(column).set_index(column)[name]
-        counts = chosen[column].map(lookup).value_counts()
+        by_ward = "ward_name" in lsoas and lsoas["ward_name"].notna().any()
+        if by_ward:  # ward names repeat across districts ("Central"): name the district
+            names = lsoas["ward_name"].astype(str) + " (" + lsoas["district_name"] + ")"
+        else:
+            names = lsoas["lsoa_name"]
         label = "ward" if by_ward else "LSOA"
-    counts = counts[counts >= k]  # areas with fewer records are not listed at all
+        counts = lsoas["records"].groupby(names.to_numpy()).sum()
+    counts = counts[counts > 0].sort_index(kind="stable")
+    counts = counts.iloc[np.argsort(-counts.to_numpy(), kind="stable")]
     return pd.DataFrame(
-        {label: counts.index, "records": [publishable_count(int(v), k) for v in counts.to_numpy()]}
+        {label: counts.index.to_numpy(), "records": [str(int(v)) for v in counts.to_numpy()]}
     )
 
 
@@ -163,12 +306,21 @@ def _leaflet() -> tuple[str, str]:
 
 #: Colours of intensity classes 1 (lowest) to 5 (highest).
 CLASS_COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+#: Colours of the LSOA shading classes (see ``LSOA_BREAKS``).
+LSOA_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+_FOLIUM_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
 
 
-def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str) -> None:
-    """A self-contained folium page: Leaflet is inlined (it opens offline; only the
-    OpenStreetMap background needs a connection), with district outlines, the cells, a
-    legend, the period, the disclosure note and the OGL attribution."""
+def _lsoa_class(records: int) -> int:
+    return int(np.searchsorted(LSOA_BREAKS, records, side="right")) - 1
+
+
+def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str, *, tile_url: str = "") -> None:
+    """A self-contained folium page: Leaflet is inlined and, unless ``tile_url`` is given,
+    no tile layer asks any server for anything; district outlines and names, the shaded
+    LSOAs and the heat cells are drawn from the workspace's own geography. The page
+    states the period, the rules and the OGL attribution, and is byte-for-byte the same
+    for the same published counts (folium's random element ids are renumbered)."""
     import folium
 
     districts = geo.districts.to_crs(4326)
@@ -183,37 +335,86 @@ def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str) -> None:
     header = fmap.get_root().header  # type: ignore[attr-defined]
     header.add_child(folium.Element(f"<style>{style}</style>"))
     header.add_child(folium.Element(f"<script>{script}</script>"))
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online only)").add_to(fmap)
-    folium.GeoJson(
-        districts[["district_name", "geometry"]].to_json(),
-        name="districts",
-        style_function=lambda _f: {"color": "#333", "weight": 1, "fillOpacity": 0},
-        tooltip=folium.GeoJsonTooltip(fields=["district_name"], aliases=["District"]),
-    ).add_to(fmap)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr="the workspace's tile server", name="tiles").add_to(
+            fmap
+        )
+    shaded = heatmap.lsoas.copy()
+    if len(shaded):
+        shaded["geometry"] = shaded.geometry.simplify(20)
+        shaded["colour"] = [LSOA_COLOURS[_lsoa_class(int(v))] for v in shaded["records"]]
+        shaded["label"] = [
+            f"{n} ({d}): {int(v)} records"
+            for n, d, v in zip(
+                shaded["lsoa_name"], shaded["district_name"], shaded["records"], strict=True
+            )
+        ]
+        folium.GeoJson(
+            shaded[["label", "colour", "geometry"]].to_crs(4326).to_json(),
+            name="records per LSOA",
+            style_function=lambda f: {
+                "fillColor": f["properties"]["colour"],
+                "color": "#6b6b6b",
+                "weight": 0.5,
+                "fillOpacity": 0.6,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(fmap)
     cells = heatmap.cells.to_crs(4326)
     if len(cells):
         folium.GeoJson(
             cells[["intensity_class", "geometry"]].to_json(),
-            name="heat",
+            name="relative intensity",
             style_function=lambda f: {
                 "fillColor": CLASS_COLOURS[int(f["properties"]["intensity_class"]) - 1],
                 "color": None,
-                "fillOpacity": 0.6,
+                "fillOpacity": 0.55,
             },
         ).add_to(fmap)
-    legend = "".join(
-        f'<span style="background:{c};display:inline-block;width:14px;height:14px"></span> {i + 1} '
-        for i, c in enumerate(CLASS_COLOURS)
-    )
-    settings = ", ".join(SETTING_LABELS.get(s, s) for s in heatmap.settings)
-    panel = (
-        f"<b>{settings}</b>, {heatmap.period}<br>relative intensity: {legend}"
-        f"<br><small>{heatmap.rules}</small><br><small>{ATTRIBUTION}</small>"
-    )
+    outlines = districts[["district_name", "geometry"]].copy()
+    outlines["geometry"] = geo.districts.geometry.simplify(100).to_crs(4326).to_numpy()
+    folium.GeoJson(
+        outlines.to_json(),
+        name="districts",
+        style_function=lambda _f: {"color": "#333", "weight": 1.2, "fillOpacity": 0},
+    ).add_to(fmap)
+    inner = geo.districts.geometry.representative_point().to_crs(4326)
+    for name, point in zip(geo.districts["district_name"], inner, strict=True):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=(
+                    '<div style="font:11px sans-serif;color:#222;white-space:nowrap;'
+                    f'text-shadow:0 0 3px #fff">{html.escape(str(name))}</div>'
+                )
+            ),
+        ).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(  # type: ignore[attr-defined]
         folium.Element(
             '<div style="position:fixed;bottom:10px;left:10px;z-index:9999;background:white;'
-            f'padding:6px;max-width:480px;font-family:sans-serif">{panel}</div>'
+            f'padding:6px;max-width:520px;font-family:sans-serif">{_panel(heatmap)}</div>'
         )
     )
-    fmap.save(path)
+    page = fmap.get_root().render()
+    numbers: dict[str, str] = {}
+    page = _FOLIUM_ID.sub(lambda m: numbers.setdefault(m.group(0), str(len(numbers))), page)
+    Path(path).write_text(page, encoding="utf-8")
+
+
+def _panel(heatmap: PartnerHeatmap) -> str:
+    def swatch(colour: str) -> str:
+        return f'<span style="background:{colour};display:inline-block;width:14px;height:14px">'
+
+    intensity = "".join(f"{swatch(c)}</span> {i + 1} " for i, c in enumerate(CLASS_COLOURS))
+    uppers = [*(b - 5 for b in LSOA_BREAKS[1:]), None]
+    shading = "".join(
+        f"{swatch(c)}</span> {low}{'+' if up is None else ('' if up == low else f'–{up}')} "
+        for c, low, up in zip(LSOA_COLOURS, LSOA_BREAKS, uppers, strict=True)
+    )
+    settings = ", ".join(SETTING_LABELS.get(s, s) for s in heatmap.settings)
+    return (
+        f"<b>{html.escape(settings)}</b>, {heatmap.period}"
+        f"<br>records per LSOA: {shading}<br>relative intensity: {intensity}"
+        f"<br><small>{heatmap.rules}</small><br><small>{ATTRIBUTION}</small>"
+    )

@@ -31,6 +31,9 @@ is returned, with the strand mix, so a choice can be explained.
 Records only in adult night-life settings (``nte``, ``taxi``) do not count towards a
 school (see :func:`geo.school_plan.adult_only`): workshops are for pupils.
 
+``records`` may also be published points (see :func:`geo.school_plan.published_points`):
+LSOA counts placed at inner points, without settings or strands, for the prevention role.
+
 **Workshop plan**: K schools that together cover the most records (a record inside
 several catchments counts once), with at least ``per_csp_min`` schools in every CSP: a
 maximal covering location problem solved as an integer programme with PuLP/CBC. The
@@ -342,7 +345,9 @@ def plan_workshops(
         out.at[j, "reason"] = (
             f"{scores.covers[j].size} records within {float(row['radius_m']):.0f} m "
             f"({only_here} reached by no other chosen school); rank {int(row['rank_in_csp'])} "
-            f"in its CSP; strands: {str(row['strand_mix']) or 'none'}"
+            "in its CSP"
+            # published plans have no strands per LSOA: say nothing rather than "none"
+            + (f"; strands: {row['strand_mix']}" if row["strand_mix"] else "")
             + (
                 f"; near {row['high_risk_area']}, where residents report at least "
                 f"{float(row['high_risk_ratio']):.1f} times the hate their numbers explain"
