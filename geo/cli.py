@@ -114,6 +114,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from geo.retention import purge
+
+    result = purge(_workspace(args, create=False), args.before, dry_run=args.dry_run)
+    print("\n".join(result.lines()))
+    return 0
+
+
 def cmd_boundaries_import(args: argparse.Namespace) -> int:
     from geo.boundary_import import import_boundary_file
 
@@ -322,6 +330,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace(st)
     st.set_defaults(func=cmd_status)
 
+    pu = sub.add_parser("purge", help="delete records dated before a day (retention, MoPI)")
+    pu.add_argument(
+        "--before", required=True, type=_iso_date, metavar="DATE",
+        help="the first day kept (YYYY-MM-DD): earlier records, their versions, rejects "
+        "and alerts are deleted",
+    )  # fmt: skip
+    pu.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    _add_workspace(pu)
+    pu.set_defaults(func=cmd_purge)
+
     bd = sub.add_parser("boundaries", help="import ONS boundaries or the CSP lookup")
     bd_sub = bd.add_subparsers(dest="what", required=True, parser_class=_Parser)
     bi = bd_sub.add_parser("import", help="an ONS LSOA, ward or district boundary file")
@@ -361,14 +379,17 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="public_transport, nte, taxi, online, school, … (repeatable)",
     )
-    hm.add_argument("--from", dest="start", type=_iso_date, help="first day")
-    hm.add_argument("--to", dest="end", type=_iso_date, help="last day")
+    hm.add_argument(
+        "--from", dest="start", type=_iso_date, help="first day of a closed month (default: "
+        "12 closed months)",
+    )  # fmt: skip
+    hm.add_argument("--to", dest="end", type=_iso_date, help="last day of a closed month")
     hm.add_argument("--out", metavar="FILE", help="FILE.html (folium map) or FILE.geojson / .gpkg")
     hm.add_argument("--k", type=int, help="smallest count shown (default: small_count_threshold)")
     hm.add_argument(
         "--bandwidth", type=float, default=500.0, help="metres, at least 300 (default 500)"
     )
-    hm.add_argument("--cell", type=float, default=250.0, help="metres, at least 200 (default 250)")
+    hm.add_argument("--cell", type=float, default=500.0, help="metres, at least 500 (default 500)")
     _add_workspace(hm)
     hm.set_defaults(func=cmd_heatmap)
 
