@@ -318,11 +318,19 @@ def _start(user: str, role: str, target: str) -> Response:
     settings, now = _settings(), _now()
     raw = secrets.token_urlsafe(32)
     old = flask.request.cookies.get(COOKIE, "")
+    s = store.sessions
     with store.transaction(settings.engine) as conn:
         if old:  # rotation: the id a browser had before signing in is never signed in
-            conn.execute(store.sessions.delete().where(store.sessions.c.id_hash == _id_hash(old)))
+            conn.execute(s.delete().where(s.c.id_hash == _id_hash(old)))
+        # sessions whose cookie never came back after they ended (ISO times sort as times)
         conn.execute(
-            store.sessions.insert().values(
+            s.delete().where(
+                (s.c.created_at < (now - settings.lifetime).isoformat())
+                | (s.c.last_seen < (now - settings.idle).isoformat())
+            )
+        )
+        conn.execute(
+            s.insert().values(
                 id_hash=_id_hash(raw),
                 user=user,
                 created_at=now.isoformat(),

@@ -212,6 +212,17 @@ def _locked_for(conn: Connection, name: str, at: datetime) -> timedelta | None:
     return None
 
 
+def _forget_stale(conn: Connection, at: datetime) -> None:
+    """Drop the counts of names with no failure in the window and no lock: a name typed
+    by mistake (a password in the name field, even) is kept no longer than needed."""
+    t = store.login_failures
+    for row in conn.execute(sa.select(t)).all():  # a handful of rows
+        recent = [datetime.fromisoformat(s) for s in json.loads(row.recent)]
+        locked = row.locked_until and datetime.fromisoformat(row.locked_until) > at
+        if not locked and all(when <= at - FAILURE_WINDOW for when in recent):
+            conn.execute(t.delete().where(t.c.name == row.name))
+
+
 def _note_failure(conn: Connection, name: str, at: datetime) -> timedelta | None:
     """Count a failure for ``name``; returns the lock's length when this one locks it."""
     t = store.login_failures
@@ -263,6 +274,7 @@ def authenticate(engine: Engine, name: str, password: str) -> Attempt:
         if locked is not None:
             return Attempt("locked", locked_for=locked)
         if not right:
+            _forget_stale(conn, at)
             locked = _note_failure(conn, name, at)
             return Attempt("wrong" if locked is None else "locked", locked_for=locked)
         conn.execute(store.login_failures.delete().where(store.login_failures.c.name == name))

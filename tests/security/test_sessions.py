@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from geo import store, users
 from geo.config import Workspace
@@ -346,3 +347,29 @@ def test_the_sign_out_form_is_in_the_app_shell(served, monkeypatch):
     layout = json.dumps(signed_in(served, name, password).get(f"{served.base}/_dash-layout").json())
     assert '"method": "post"' in layout and '"action": "/logout"' in layout
     assert '"name": "csrf_token"' in layout and '"id": "sign-out"' in layout
+
+
+# --- nothing kept longer than needed ---------------------------------------------------------
+
+
+def test_ended_sessions_and_old_failures_are_not_kept(served, monkeypatch, tmp_path):
+    name, password = new_user(served, "partner", monkeypatch)
+    abandoned = signed_in(served, name, password)  # its cookie never comes back
+    set_session_times(served.root, abandoned, last_seen=timedelta(minutes=31))
+    signed_in(served, name, password)  # any sign-in clears ended sessions
+    engine = engine_of(served.root)
+    with engine.connect() as conn:
+        hashes = conn.execute(sa.select(store.sessions.c.id_hash)).scalars().all()
+    engine.dispose()
+    assert id_hash(abandoned) not in hashes
+
+    engine = store.connect(Workspace.open(tmp_path / "ws").database_url)
+    assert users.authenticate(engine, "a-password-typed-as-a-name", "x").outcome == "wrong"
+    f = store.login_failures
+    earlier = json.dumps([(datetime.now(UTC) - timedelta(minutes=16)).isoformat()])
+    with store.transaction(engine) as conn:
+        conn.execute(f.update().values(recent=earlier))
+    assert users.authenticate(engine, "someone-else", "x").outcome == "wrong"
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(f.c.name)).scalars().all() == ["someone-else"]
+    engine.dispose()
