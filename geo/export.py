@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,7 +13,8 @@ from geo.geography import BNG, WGS84
 
 #: Spreadsheet programs evaluate cells starting with these; CSV exports prefix them with '.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$"
+_PLAIN_NUMBER = r"[-+]?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z"
+_NUMBER = re.compile(_PLAIN_NUMBER)
 EXPORT_FORMATS = (".csv", ".gpkg", ".geojson")
 
 #: Incident columns written by `tensionmap export incidents`, in this order.
@@ -41,23 +43,47 @@ INCIDENT_EXPORT_COLUMNS = [
 ]
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would evaluate with a single quote.
+def neutralise_text(value: object) -> object:
+    """``value`` with a leading ``'`` if it is text a spreadsheet would evaluate (a plain
+    number such as ``-0.39`` is left alone); anything else unchanged.
 
-    Only text columns are touched, and plain numbers such as ``-0.39`` are left alone.
+    Examples
+    --------
+    >>> neutralise_text("=1+2")
+    "'=1+2"
+    >>> neutralise_text("-0.39"), neutralise_text(-3), neutralise_text("-x")
+    ('-0.39', -3, "'-x")
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells (and column names) that a spreadsheet would evaluate with a single
+    quote.
+
+    Only text is touched: numbers, and text that is a plain number such as ``-0.39``, are
+    left alone.
     """
     out = frame.copy()
-    for col in out.columns:
-        kind = pd.api.types.infer_dtype(out[col], skipna=True)
-        if kind in ("string", "mixed", "mixed-integer"):
-            text = out[col]
-            if kind != "string":  # only the text cells of a mixed column
-                text = text.where(text.map(lambda v: isinstance(v, str)), None)
-            risky = text.str.startswith(FORMULA_PREFIXES, na=False) & ~text.str.match(
-                _PLAIN_NUMBER, na=False
-            )
-            if risky.any():
-                out.loc[risky, col] = "'" + text[risky].astype(str)
+    out.columns = [neutralise_text(c) for c in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # categories are text too
+            column = column.astype(object)
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind not in ("string", "mixed", "mixed-integer", "mixed-integer-float"):
+            continue
+        text = column
+        if kind != "string":  # only the text cells of a mixed column
+            text = text.where(text.map(lambda v: isinstance(v, str)), None)
+        risky = text.str.startswith(FORMULA_PREFIXES, na=False) & ~text.str.match(
+            _PLAIN_NUMBER, na=False
+        )
+        if risky.any():
+            fixed = column.astype(object).where(~risky, "'" + text.astype(str))
+            out.isetitem(position, fixed.to_numpy())
     return out
 
 

@@ -192,3 +192,39 @@ def test_partner_sees_only_heat_maps_and_trends(browser, server):
     _shot(page, "trends")
     page.goto(f"{server}/tension")
     page.wait_for_selector("#not-allowed")
+
+
+def test_every_page_asks_only_this_server(browser, server):
+    """No request, tiles included, goes to another host: a tile server would learn which
+    areas officers look at. Without one, district outlines and names orient the reader."""
+    page = _signed_in(browser, server, "tactical")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path, drawn in [
+        ("/", "#overview-map-leaflet path.leaflet-interactive"),
+        ("/tension", "#tension-map-leaflet path.leaflet-interactive"),
+        ("/hotspots", "#hot-leaflet path.leaflet-interactive"),
+        ("/schools", "#schools-leaflet path.leaflet-interactive"),
+        ("/partner", "#partner-csp td"),
+        ("/trends", "#trends-chart .main-svg"),
+    ]:
+        page.goto(f"{server}{path}")
+        page.wait_for_selector(drawn)
+        page.wait_for_load_state("networkidle")
+        if path == "/hotspots":
+            page.wait_for_selector("#hot-leaflet .district-label")
+            _shot(page, "hotspots-without-tiles")
+    elsewhere = [u for u in requested if not u.startswith((f"{server}/", "data:", "blob:"))]
+    assert elsewhere == []
+    assert any("/_dash-update-component" in u for u in requested)
+
+
+def test_a_click_on_a_hotspot_passes_the_server_checks(browser, server):
+    """What the browser really sends for a click on a map area (the feature, its bounds)
+    is a shape the server accepts, and the area's figures come back."""
+    page = _signed_in(browser, server, "analyst")
+    page.goto(f"{server}/hotspots?unit=district")
+    area = page.wait_for_selector("#hot-leaflet path.leaflet-interactive[fill='#b2182b']")
+    area.dispatch_event("click")
+    _wait_until(page, "document.querySelector('#hot-info')?.innerText.includes('smr: ')")
+    assert "count: " in page.inner_text("#hot-info")

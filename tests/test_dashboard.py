@@ -85,8 +85,18 @@ def _payload(dep: dict, known: dict) -> dict:
         "outputs": outputs if dep["output"].startswith("..") else outputs[0],
         "inputs": inputs,
         "state": [item(s) for s in dep["state"]],
-        "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"],
+        "changedPropIds": [_prop_id(inputs[0])],
     }
+
+
+def _prop_id(item) -> str:
+    """How Dash's renderer names a changed input: a pattern-matching id as the concrete id
+    of its first component, keys sorted."""
+    first = item[0] if isinstance(item, list) else item
+    ident = first["id"]
+    if isinstance(ident, dict):
+        ident = json.dumps(ident, sort_keys=True, separators=(",", ":"))
+    return f"{ident}.{first['property']}"
 
 
 @pytest.fixture(scope="module")
@@ -96,15 +106,11 @@ def known(dashboard_app):
     with dashboard_app.server.test_request_context():
         auth.act_as("tactical", "tactical")
         days = data.monitor_days()
-        rows = data.open_alerts(days[-1])
         hot = data.hotspot_table(unit="district")
     area = hot["area_code"].iloc[0]
-    alerts = json.loads(rows.to_json(orient="records", date_format="iso"))
     return {
         ("tension-day", "date"): days[-1],
         ("tension-replay", "value"): len(days) - 1,
-        ("tension-replay-days", "data"): days,
-        ("tension-alerts", "data"): alerts,
         ("tension-alerts", "selected_rows"): [0],
         ("hot-method", "value"): "risk_class",
         ("hot-unit", "value"): "district",

@@ -11,8 +11,9 @@ import dash
 import dash_leaflet as dl
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import data
+from dashboard import data, validate
 from dashboard.widgets import base_map, not_allowed, query_string
+from geo.export import write_frame
 from geo.vocab import MONITORED_STRANDS, SETTINGS
 
 dash.register_page(__name__, path="/hotspots", name="Hotspots", key="hotspots", order=2)
@@ -39,6 +40,10 @@ CLASS_COLOURS = {
     "LH": "#92c5de",
     "LL": "#2166ac",
 }
+#: Download formats and the file name the server gives each (never one from the browser).
+DOWNLOADS = {"csv": "hotspots.csv", "geojson": "hotspots.geojson", "gpkg": "hotspots.gpkg"}
+QUERY = ("method", "strand", "setting", "csp", "start", "end", "unit")
+validate.pattern_values("hot-class", klass=CLASS_COLOURS)
 FIGURES = ["area_code", "area_name", "csp", "count", "expected", "smr", "eb_ratio", "gi_z"]
 
 
@@ -48,20 +53,19 @@ def _options(values, labels=None):
     ]
 
 
-def layout(
-    method: str = "risk_class",
-    strand: str = "",
-    setting: str = "",
-    csp: str = "",
-    start: str = "",
-    end: str = "",
-    unit: str = "lsoa",
-    **_query: str,
-) -> html.Div:
+def layout(**query: object) -> html.Div:
+    # the query is checked first, against public choices only, so a bad link gets 400
+    # whoever follows it; the role decides what is drawn
+    q = validate.query(query, "hotspots", QUERY)
+    method = validate.one_of(q.get("method", "risk_class"), data.HOTSPOT_METHODS, "method")
+    chosen = _filters(q.get("strand"), q.get("setting"), q.get("csp"), q.get("start"),
+                      q.get("end"), q.get("unit", "lsoa"))  # fmt: skip
     if not data.allowed("hotspots"):
         return not_allowed("hotspots")
     first, last = data.date_range()
     names = data.csp_names().sort_values()
+    strand, setting, csp, unit = (chosen[k] for k in ("strand", "setting", "csp", "unit"))
+    start, end = chosen["start"], chosen["end"]
     return html.Div(
         [
             dcc.Location(id=URL, refresh=False),
@@ -71,14 +75,14 @@ def layout(
                     dcc.Dropdown(
                         id=UNIT,
                         options=[{"label": v, "value": k} for k, v in data.units().items()],
-                        value=unit if unit in data.units() else "lsoa",
+                        value=unit,
                         clearable=False,
                         style={"width": "9rem"},
                     ),
                     dcc.Dropdown(
                         id=METHOD,
                         options=[{"label": v, "value": k} for k, v in data.HOTSPOT_METHODS.items()],
-                        value=method if method in data.HOTSPOT_METHODS else "risk_class",
+                        value=method,
                         clearable=False,
                         style={"width": "22rem"},
                     ),
@@ -119,7 +123,7 @@ def layout(
                 [
                     dcc.Dropdown(
                         id=FORMAT,
-                        options=["csv", "geojson", "gpkg"],
+                        options=list(DOWNLOADS),
                         value="csv",
                         clearable=False,
                         style={"width": "8rem"},
@@ -133,10 +137,23 @@ def layout(
     )
 
 
-def _table(strand, setting, csp, start, end, unit="lsoa"):
-    return data.hotspot_table(
-        strand or "", setting or "", csp or "", start or "", end or "", unit or "lsoa"
-    )
+def _filters(strand, setting, csp, start, end, unit) -> dict[str, str]:
+    """The filters, each one the page offers (``BadRequestError`` otherwise), as
+    :func:`dashboard.data.hotspot_table` takes them."""
+    first, last = data.date_range()
+    chosen = {
+        "strand": validate.one_of(strand, MONITORED_STRANDS, "strand", blank=True),
+        "setting": validate.one_of(setting, SETTINGS, "setting", blank=True),
+        "csp": validate.one_of(csp, data.csp_names().index, "csp", blank=True),
+        "start": validate.iso_day(start, first, last, "start", blank=True),
+        "end": validate.iso_day(end, first, last, "end", blank=True),
+        "unit": validate.one_of(unit, data.units(), "unit"),
+    }
+    if chosen["start"] and chosen["end"] and chosen["start"] > chosen["end"]:
+        raise validate.BadRequestError(
+            f"'start' must not be after 'end'; {chosen['start']} and {chosen['end']} were given."
+        )
+    return chosen
 
 
 @callback(
@@ -151,10 +168,11 @@ def _table(strand, setting, csp, start, end, unit="lsoa"):
     Input(START, "end_date"),
     Input(UNIT, "value"),
 )
-def update_hotspots(method, strand, setting, csp, start, end, unit="lsoa"):
+def update_hotspots(method, strand, setting, csp, start, end, unit):
     data.require("hotspots")
-    start, end = (start or "")[:10], (end or "")[:10]
-    table = _table(strand, setting, csp, start, end, unit)
+    method = validate.one_of(method, data.HOTSPOT_METHODS, "method")
+    chosen = _filters(strand, setting, csp, start, end, unit)
+    table = data.hotspot_table(**chosen)
     layers = []
     for klass, colour in CLASS_COLOURS.items():
         part = table[table[method] == klass]
@@ -167,7 +185,7 @@ def update_hotspots(method, strand, setting, csp, start, end, unit="lsoa"):
                 id={"type": "hot-class", "klass": klass},
             )
         )
-    density = data.density_layer(strand or "", setting or "", csp or "")
+    density = data.density_layer(chosen["strand"], chosen["setting"], chosen["csp"])
     if len(density):
         layers.append(
             dl.Overlay(
@@ -179,7 +197,7 @@ def update_hotspots(method, strand, setting, csp, start, end, unit="lsoa"):
                 checked=False,
             )
         )
-    repeats = data.repeat_locations(strand or "", csp or "")
+    repeats = data.repeat_locations(chosen["strand"], chosen["csp"])
     if len(repeats):
         layers.append(
             dl.GeoJSON(
@@ -194,18 +212,10 @@ def update_hotspots(method, strand, setting, csp, start, end, unit="lsoa"):
     summary = ", ".join(f"{k}: {counts.get(k, 0)}" for k in CLASS_COLOURS if counts.get(k, 0))
     return (
         layers,
-        f"{len(table)} {data.UNITS.get(unit or 'lsoa', unit)} areas; "
+        f"{len(table)} {data.UNITS[chosen['unit']]} areas; "
         f"{summary or 'no significant areas'}; "
         f"{len(repeats)} repeat locations (black outlines)",
-        query_string(
-            unit=unit,
-            method=method,
-            strand=strand,
-            setting=setting,
-            csp=csp,
-            start=start,
-            end=end,
-        ),
+        query_string(method=method, **chosen),
     )
 
 
@@ -220,17 +230,17 @@ def update_hotspots(method, strand, setting, csp, start, end, unit="lsoa"):
     State(UNIT, "value"),
     prevent_initial_call=True,
 )
-def area_figures(clicks, strand, setting, csp, start, end, unit="lsoa"):
+def area_figures(clicks, strand, setting, csp, start, end, unit):
     data.require("hotspots")
-    clicked = next((c for c in clicks if c), None)
+    if not isinstance(clicks, list):
+        raise validate.BadRequestError("'clickData' must be a list, one per hotspot class.")
+    clicked = [p for p in (validate.feature_click(c, "clickData") for c in clicks) if p]
+    chosen = _filters(strand, setting, csp, start, end, unit)
     if not clicked:
         return dash.no_update
-    code = clicked["properties"]["area_code"]
-    table = _table(strand, setting, csp, (start or "")[:10], (end or "")[:10], unit)
-    found = table.loc[table["area_code"] == code]
-    if found.empty:
-        return f"{code} is not an area of this view."
-    row = found.iloc[0]
+    table = data.hotspot_table(**chosen)
+    code = validate.one_of(clicked[0].get("area_code"), set(table["area_code"]), "area_code")
+    row = table.loc[table["area_code"] == code].iloc[0]
     return html.Ul([html.Li(f"{c}: {row[c]}") for c in (*FIGURES, "risk_class", "lisa_class")])
 
 
@@ -246,15 +256,19 @@ def area_figures(clicks, strand, setting, csp, start, end, unit="lsoa"):
     State(UNIT, "value"),
     prevent_initial_call=True,
 )
-def download(_clicks, fmt, strand, setting, csp, start, end, unit="lsoa"):
+def download(n_clicks, fmt, strand, setting, csp, start, end, unit):
     data.require("hotspots")
-    from geo.export import write_frame
+    validate.clicks(n_clicks, "n_clicks")
+    name = DOWNLOADS[validate.one_of(fmt, DOWNLOADS, "format")]
+    table = data.hotspot_table(**_filters(strand, setting, csp, start, end, unit))
+    return dcc.send_bytes(_export(table, name), name)
 
-    table = _table(strand, setting, csp, (start or "")[:10], (end or "")[:10], unit)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"hotspots.{fmt}"
-        if fmt == "csv":
-            table.drop(columns="geometry").to_csv(path, index=False)
-        else:
-            write_frame(table.to_crs(27700), path, layer="hotspots")
-        return dcc.send_file(str(path))
+
+def _export(table, name: str) -> bytes:
+    """The table as the file ``name`` (a server-chosen name): written in a private
+    temporary folder that is removed before the bytes are sent. CSV cells a spreadsheet
+    would evaluate are neutralised by :mod:`geo.export`."""
+    with tempfile.TemporaryDirectory(prefix="tensionmap-download-") as folder:
+        path = Path(folder) / name
+        write_frame(table, path, layer="hotspots")
+        return path.read_bytes()

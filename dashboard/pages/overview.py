@@ -5,7 +5,8 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dash_table, dcc, html
 
-from dashboard import data, figures
+from dashboard import data, figures, validate
+from dashboard.widgets import table_columns, table_records
 from geo.vocab import MONITORED_STRANDS
 
 dash.register_page(__name__, path="/", name="Overview", key="overview", order=0)
@@ -15,7 +16,8 @@ MAP = "overview-map"
 TABLE = "overview-table"
 
 
-def layout(**_query: str) -> html.Div:
+def layout(**query: object) -> html.Div:
+    validate.query(query, "overview", ())
     if not data.allowed("overview"):
         return html.Div(
             [
@@ -40,8 +42,8 @@ def layout(**_query: str) -> html.Div:
             html.H3("Strand markers by Community Safety Partnership"),
             dash_table.DataTable(
                 id=TABLE,
-                data=table.to_dict("records"),
-                columns=[{"name": c.replace("_", " "), "id": c} for c in table.columns],
+                data=table_records(table),
+                columns=table_columns(table),
                 sort_action="native",
                 export_format="csv",
             ),
@@ -50,11 +52,14 @@ def layout(**_query: str) -> html.Div:
 
 
 @callback(Output(MAP, "children"), Input(STRAND, "value"))
-def update_overview_map(strand: str):
-    label = strand.replace("_", " ") if strand else "all strands"
+def update_overview_map(strand: object):
+    data.require("overview")
+    chosen: str = validate.one_of(strand, MONITORED_STRANDS, "strand", blank=True)
+    label = chosen.replace("_", " ") if chosen else "all strands"
     return figures.lsoa_map(
-        data.lsoa_counts(strand or None),
+        data.lsoa_counts(chosen or None),
         title=f"Records per LSOA: {label}",
         tile_url=data.workspace().config.tile_url,
         map_id=f"{MAP}-leaflet",
+        districts=data.district_outlines(),
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dash_table, dcc, html
 
-from dashboard import data
-from dashboard.widgets import not_allowed, query_string
+from dashboard import data, validate
+from dashboard.widgets import not_allowed, query_string, table_records
 
 dash.register_page(__name__, path="/partner", name="Partner heat maps", key="partner", order=4)
 
@@ -20,9 +20,14 @@ SETTING, FRAME, CSP_TABLE, AREA_TABLE, RULES, URL, DOWNLOAD = (
     "partner-url",
     "partner-download",
 )
+#: The file name of each setting's map download (chosen here, never by the browser).
+DOWNLOADS = {setting: f"partner_{setting}.html" for setting in data.PARTNER_SETTINGS}
 
 
-def layout(setting: str = "public_transport", **_query: str) -> html.Div:
+def layout(**query: object) -> html.Div:
+    q = validate.query(query, "partner", ("setting",))
+    setting = validate.one_of(q.get("setting", "public_transport"), data.PARTNER_SETTINGS,
+                              "setting")  # fmt: skip
     if not data.allowed("partner"):
         return not_allowed("partner heat maps")
     return html.Div(
@@ -32,7 +37,7 @@ def layout(setting: str = "public_transport", **_query: str) -> html.Div:
             dcc.RadioItems(
                 id=SETTING,
                 options=[{"label": v, "value": k} for k, v in data.PARTNER_SETTINGS.items()],
-                value=setting if setting in data.PARTNER_SETTINGS else "public_transport",
+                value=setting,
                 inline=True,
             ),
             html.Iframe(id=FRAME, style={"width": "100%", "height": "560px", "border": "0"}),
@@ -57,11 +62,12 @@ def layout(setting: str = "public_transport", **_query: str) -> html.Div:
 )
 def update_partner(setting):
     data.require("partner")
+    setting = validate.one_of(setting, data.PARTNER_SETTINGS, "setting")
     heat = data.partner_map(setting)
     return (
         dash.get_relative_path(f"/partner-map/{setting}.html"),
-        data.as_records(heat["csp_table"]),
-        data.as_records(heat["area_table"]),
+        table_records(heat["csp_table"]),
+        table_records(heat["area_table"]),
         f"{heat['period']}. {heat['rules']}",
         query_string(setting=setting),
     )
@@ -73,6 +79,8 @@ def update_partner(setting):
     State(SETTING, "value"),
     prevent_initial_call=True,
 )
-def download_partner(_clicks, setting):
+def download_partner(n_clicks, setting):
     data.require("partner")
-    return {"content": data.partner_map(setting)["html"], "filename": f"partner_{setting}.html"}
+    validate.clicks(n_clicks, "n_clicks")
+    setting = validate.one_of(setting, data.PARTNER_SETTINGS, "setting")
+    return {"content": data.partner_map(setting)["html"], "filename": DOWNLOADS[setting]}

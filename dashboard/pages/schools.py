@@ -10,8 +10,8 @@ import dash_leaflet as dl
 from dash import Input, Output, callback, dash_table, dcc, html
 from pyproj import Transformer
 
-from dashboard import data
-from dashboard.widgets import base_map, not_allowed, query_string
+from dashboard import data, validate
+from dashboard.widgets import base_map, not_allowed, query_string, table_columns, table_records
 
 dash.register_page(__name__, path="/schools", name="Schools", key="schools", order=3)
 
@@ -27,11 +27,18 @@ BUDGET, PHASE, MAP, PLAN, STATUS, SUMMARY, URL = (
 PLAN_COLUMNS = ["csp", "rank_in_csp", "urn", "school_name", "phase", "pupils", "score",
                 "covered_records", "selected", "reason"]  # fmt: skip
 PHASES = ["primary", "secondary", "all_through", "special", "fe"]
+#: Schools a plan may hold: each one is an optimisation, so the range is bounded.
+MIN_BUDGET, MAX_BUDGET, DEFAULT_BUDGET = 1, 200, 20
 RANK_COLOURS = ((1, "#b2182b"), (3, "#ef8a62"), (10, "#fddbc7"), (10**6, "#bbbbbb"))
 _TO_WGS = Transformer.from_crs(27700, 4326, always_xy=True)
 
 
-def layout(budget: str = "20", phase: str = "", **_query: str) -> html.Div:
+def layout(**query: object) -> html.Div:
+    q = validate.query(query, "schools", ("budget", "phase"))
+    given = q.get("budget", str(DEFAULT_BUDGET))
+    digits = given.isascii() and given.isdigit() and len(given) <= 6
+    budget = validate.int_in(int(given) if digits else given, MIN_BUDGET, MAX_BUDGET, "budget")
+    phase = validate.one_of(q.get("phase"), PHASES, "phase", blank=True)
     if not data.allowed("schools"):
         return not_allowed("schools")
     status = data.school_status_table()
@@ -45,9 +52,10 @@ def layout(budget: str = "20", phase: str = "", **_query: str) -> html.Div:
                     dcc.Input(
                         id=BUDGET,
                         type="number",
-                        min=1,
+                        min=MIN_BUDGET,
+                        max=MAX_BUDGET,
                         step=1,
-                        value=int(budget) if budget.isdigit() else 20,
+                        value=budget,
                         debounce=True,
                     ),
                     dcc.Dropdown(
@@ -75,8 +83,8 @@ def layout(budget: str = "20", phase: str = "", **_query: str) -> html.Div:
             html.H3("The 12-month indicator: a workshop in every CSP"),
             dash_table.DataTable(
                 id=STATUS,
-                data=data.as_records(status),
-                columns=[{"name": c.replace("_", " "), "id": c} for c in status.columns],
+                data=table_records(status),
+                columns=table_columns(status),
                 style_cell={"whiteSpace": "normal", "textAlign": "left"},
             ),
         ]
@@ -93,9 +101,10 @@ def layout(budget: str = "20", phase: str = "", **_query: str) -> html.Div:
 )
 def update_plan(budget, phase):
     data.require("schools")
-    budget = int(budget or 20)
+    budget = validate.int_in(budget, MIN_BUDGET, MAX_BUDGET, "budget")
+    phase = validate.one_of(phase, PHASES, "phase", blank=True)
     try:
-        table, summary = data.school_plan_table(budget, phase or "")
+        table, summary = data.school_plan_table(budget, phase)
     except Exception as error:  # a budget below the number of CSPs is the user's to fix
         return [], dash.no_update, f"No plan: {error}", dash.no_update
     markers = []
@@ -130,7 +139,7 @@ def update_plan(budget, phase):
     )
     chosen = table.sort_values(["selected", "csp", "rank_in_csp"], ascending=[False, True, True])
     return (
-        data.as_records(chosen[PLAN_COLUMNS]),
+        table_records(chosen[PLAN_COLUMNS]),
         base_map([hot_layer, dl.FeatureGroup(markers)], map_id="schools-leaflet"),
         text,
         query_string(budget=budget, phase=phase),

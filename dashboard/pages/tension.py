@@ -7,11 +7,11 @@ from __future__ import annotations
 import dash
 import dash_leaflet as dl
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, ctx, dash_table, dcc, html
+from dash import Input, Output, callback, ctx, dash_table, dcc, html
 from pyproj import Transformer
 
-from dashboard import data
-from dashboard.widgets import LEVEL_COLOURS, base_map, not_allowed, query_string
+from dashboard import data, validate
+from dashboard.widgets import LEVEL_COLOURS, base_map, not_allowed, query_string, table_records
 
 dash.register_page(__name__, path="/tension", name="Tension monitor", key="tension", order=1)
 
@@ -39,7 +39,9 @@ COLUMNS = [
 _TO_WGS = Transformer.from_crs(27700, 4326, always_xy=True)
 
 
-def layout(day: str = "", **_query: str) -> html.Div:
+def layout(**query: object) -> html.Div:
+    q = validate.query(query, "tension", ("day",))
+    day = validate.iso_day(q.get("day"), *data.date_range(), "day", blank=True)
     if not data.allowed("tension"):
         return not_allowed("tension monitor")
     days = data.monitor_days()
@@ -77,7 +79,6 @@ def layout(day: str = "", **_query: str) -> html.Div:
                 title="replay: drag through the days analysed",
                 style={"margin": "0.5rem 0"},
             ),
-            dcc.Store(id=f"{SLIDER}-days", data=days),
             html.Div(id=MAP),
             dash_table.DataTable(
                 id=TABLE,
@@ -95,18 +96,31 @@ def layout(day: str = "", **_query: str) -> html.Div:
     )
 
 
+def _days() -> list[str]:
+    """The days analysed: the only days the page offers (``BadRequestError`` if none)."""
+    days = data.monitor_days()
+    if not days:
+        raise validate.BadRequestError("no day has been analysed yet.")
+    return days
+
+
+def _day(day: object, days: list[str]) -> str:
+    return validate.iso_day(day, days[0], days[-1], "day")
+
+
 @callback(
     Output(DAY, "date"),
     Output(SLIDER, "value"),
     Input(DAY, "date"),
     Input(SLIDER, "value"),
-    State(f"{SLIDER}-days", "data"),
 )
-def sync_day(day: str, index: int, days: list[str]):
+def sync_day(day: object, index: object):
     data.require("tension")
-    if ctx.triggered_id == SLIDER and days:
-        return days[int(index)], index
-    day = (day or days[-1])[:10]
+    days = _days()  # the server's own list, not one the browser sends back
+    index = validate.int_in(index, 0, len(days) - 1, "replay index")
+    day = _day(day, days)
+    if ctx.triggered_id == SLIDER:
+        return days[index], index
     return day, days.index(day) if day in days else dash.no_update
 
 
@@ -116,23 +130,30 @@ def sync_day(day: str, index: int, days: list[str]):
     Output(URL, "search"),
     Input(DAY, "date"),
 )
-def alerts_on(day: str):
+def alerts_on(day: object):
     data.require("tension")
-    rows = data.open_alerts(day[:10])
-    records = data.as_records(rows[COLUMNS]) if len(rows) else []
-    return records, [], query_string(day=day[:10])
+    day = _day(day, _days())
+    rows = data.open_alerts(day)
+    records = table_records(rows[COLUMNS]) if len(rows) else []
+    return records, [], query_string(day=day)
 
 
 @callback(
     Output(MAP, "children"),
     Output(EVIDENCE, "children"),
-    Input(TABLE, "data"),
+    Input(DAY, "date"),
     Input(TABLE, "selected_rows"),
-    State(DAY, "date"),
 )
-def map_and_evidence(rows: list[dict], selected: list[int], day: str):
+def map_and_evidence(day: object, selected: object):
+    """The alerts of ``day`` on the map and the evidence of the selected row: the row's
+    alert is looked up again in the server's own alerts of that day (the table the browser
+    holds is only shown, never read back)."""
     data.require("tension")
-    alerts = data.open_alerts(day[:10])
+    day = _day(day, _days())
+    alerts = data.open_alerts(day)
+    chosen = validate.row_indexes(
+        [] if selected is None else selected, len(alerts), "selected_rows"
+    )
     circles = []
     for a in alerts.to_dict("records"):
         lon, lat = _TO_WGS.transform(a["centre_easting"], a["centre_northing"])
@@ -146,11 +167,11 @@ def map_and_evidence(rows: list[dict], selected: list[int], day: str):
                 id=f"alert-circle-{a['alert_id']}",
             )
         )
-    if not selected or not rows:
+    if not chosen:
         return base_map(circles, map_id=f"{MAP}-leaflet"), html.P(
             f"{len(alerts)} alert(s) open. Select one for its evidence.", id="tension-hint"
         )
-    evidence = data.alert_evidence(rows[selected[0]]["alert_id"], day[:10])
+    evidence = data.alert_evidence(str(alerts["alert_id"].iloc[chosen[0]]), day)
     drawn = base_map(circles, map_id=f"{MAP}-leaflet")
     drawn.bounds = evidence["bounds"]
     return drawn, _evidence_panel(evidence)

@@ -7,8 +7,8 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dash_table, dcc, html
 
-from dashboard import data
-from dashboard.widgets import not_allowed, query_string
+from dashboard import data, validate
+from dashboard.widgets import not_allowed, query_string, table_columns, table_records
 
 dash.register_page(__name__, path="/trends", name="Trends", key="trends", order=5)
 
@@ -24,6 +24,8 @@ PERIOD, CSP, CHART, TABLE, SHARES, OFFENCES, TYPES, REPEAT, URL = (
     "trends-url",
 )
 
+PERIODS = ("year", "quarter", "month")
+
 
 def _table(table_id: str) -> dash_table.DataTable:
     return dash_table.DataTable(
@@ -31,7 +33,10 @@ def _table(table_id: str) -> dash_table.DataTable:
     )
 
 
-def layout(period: str = "year", csp: str = "", **_query: str) -> html.Div:
+def layout(**query: object) -> html.Div:
+    q = validate.query(query, "trends", ("period", "csp"))
+    period = validate.one_of(q.get("period", "year"), PERIODS, "period")
+    csp = validate.one_of(q.get("csp"), data.csp_names().index, "csp", blank=True)
     if not data.allowed("trends"):
         return not_allowed("trends")
     names = data.csp_names().sort_values()
@@ -43,8 +48,8 @@ def layout(period: str = "year", csp: str = "", **_query: str) -> html.Div:
                 [
                     dcc.RadioItems(
                         id=PERIOD,
-                        options=["year", "quarter", "month"],
-                        value=period if period in ("year", "quarter", "month") else "year",
+                        options=list(PERIODS),
+                        value=period,
                         inline=True,
                     ),
                     dcc.Dropdown(
@@ -74,10 +79,6 @@ def layout(period: str = "year", csp: str = "", **_query: str) -> html.Div:
     )
 
 
-def _columns(frame):
-    return [{"name": str(c).replace("_", " "), "id": str(c)} for c in frame.columns]
-
-
 @callback(
     Output(CHART, "figure"),
     Output(TABLE, "data"),
@@ -96,17 +97,19 @@ def _columns(frame):
 )
 def update_trends(period, csp):
     data.require("trends")
-    table = data.trend_table(period, csp=csp or "")
+    period = validate.one_of(period, PERIODS, "period")
+    csp = validate.one_of(csp, data.csp_names().index, "csp", blank=True)
+    table = data.trend_table(period, csp=csp)
     strands = [c for c in table.columns if c not in ("period", "all strand markers")]
     # graph_objects, not plotly.express: express is not safe under a threaded server
     figure = go.Figure(
         [go.Bar(x=table["period"], y=table[s], name=s.replace("_", " ")) for s in strands],
         layout={"barmode": "stack", "title": f"Strand markers per {period}"},
     )
-    summary = data.trend_summary(csp or "")
-    out = [figure, data.as_records(table), _columns(table)]
+    summary = data.trend_summary(csp)
+    out = [figure, table_records(table), table_columns(table)]
     for key in ("csp_shares", "top_offences", "crime_vs_incident", "repeat_victim_rate"):
         frame = summary[key]
         frame.columns = [str(c) for c in frame.columns]
-        out += [data.as_records(frame), _columns(frame)]
+        out += [table_records(frame), table_columns(frame)]
     return (*out, query_string(period=period, csp=csp))
