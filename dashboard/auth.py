@@ -446,7 +446,8 @@ def callback_filters(body: dict[str, Any]) -> dict[str, Any]:
     figures or coordinates.
     """
     items: list[dict[str, Any]] = []
-    for item in [*body.get("inputs", []), *body.get("state", [])]:
+    given = [body.get(key) for key in ("inputs", "state")]
+    for item in [i for part in given if isinstance(part, list) for i in part]:
         items += item if isinstance(item, list) else [item]
     values: dict[str, Any] = {}
     for item in items:
@@ -508,6 +509,8 @@ def _callback_record(response: Response) -> tuple[str, str, dict[str, Any]]:
     """The action, object and detail of a callback request."""
     body = flask.request.get_json(silent=True, cache=True) or {}
     output = str(body.get("output", ""))[:200] if isinstance(body, dict) else ""
+    if response.status_code >= 400:  # refused: its values were not of the page's own
+        return "data_request", output, {"status": response.status_code}
     filters = callback_filters(body) if isinstance(body, dict) else {}
     detail: dict[str, Any] = {"status": response.status_code, "filters": filters}
     if "_pages_content" in output:

@@ -249,8 +249,10 @@ def cmd_heatmap(args: argparse.Namespace) -> int:
             write_html(heat, geo, str(out), tile_url=ws.config.tile_url)
         else:
             write_frame(heat.cells, out, layer="heatmap")
-        heat.csp_table.to_csv(out.with_name(out.stem + "-csp.csv"), index=False)
-        heat.area_table.to_csv(out.with_name(out.stem + "-areas.csv"), index=False)
+        from geo.export import write_csv
+
+        write_csv(heat.csp_table, out.with_name(out.stem + "-csp.csv"))
+        write_csv(heat.area_table, out.with_name(out.stem + "-areas.csv"))
         print(f"wrote {out} and its -csp.csv and -areas.csv tables")
     return 0
 
@@ -371,7 +373,7 @@ def cmd_tension(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from geo._errors import TensionmapError
-    from geo.tension.alerts import STRANDS, AlertRules, alert_rows, change_rows, replay
+    from geo.tension import STRANDS, AlertRules, alert_rows, change_rows, replay
     from geo.tension.baseline import area_baselines
     from geo.tension.monitor import open_on, read_triggers, run_monitor
 
@@ -478,7 +480,7 @@ def _write_alerts(rows, out: Path) -> None:
 
 
 def cmd_triggers(args: argparse.Namespace) -> int:
-    from geo.tension.alerts import TriggerEvent
+    from geo.tension import TriggerEvent
     from geo.tension.monitor import add_trigger, import_triggers, read_triggers
 
     ws = workspace_of(args, create=False)

@@ -118,6 +118,24 @@ def write_frame(frame: gpd.GeoDataFrame, out: Path, *, layer: str) -> None:
         frame.to_crs(WGS84).to_file(out, driver="GeoJSON")
 
 
+def write_csv(frame: pd.DataFrame, out: Path) -> None:
+    """Write ``frame`` as a CSV for Excel (UTF-8 with BOM), spreadsheet formulas neutralised:
+    every CSV tensionmap writes leaves through here.
+
+    Parameters
+    ----------
+    frame
+        The table (its index is not written).
+    out
+        The file; its folder is created.
+
+    Examples
+    --------
+    >>> write_csv(pd.DataFrame({"csp": ["=HYPERLINK()"]}), Path("t.csv"))  # doctest: +SKIP
+    """
+    _write_csv(frame, out)
+
+
 def _write_csv(frame: pd.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     neutralise_formulas(frame).to_csv(out, index=False, encoding="utf-8-sig")

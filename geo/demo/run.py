@@ -124,7 +124,7 @@ def build_demo(
 def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> dict[str, Any]:
     """Every analysis that exists, on the demo records, written to ``outputs/``."""
     from geo.boundary_import import import_population
-    from geo.export import write_frame
+    from geo.export import write_csv, write_frame
     from geo.heatmap import partner_heatmap, write_html
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.analysis import hotspots, scan
@@ -147,7 +147,7 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
     )
     write_frame(residential.table, out / "hotspots_residential_lsoa.gpkg", layer="hotspots")
     clusters = scan(incidents, geography, population, max_radius_m=3000, replications=999).clusters
-    clusters.to_csv(out / "scan_clusters.csv", index=False)
+    write_csv(clusters, out / "scan_clusters.csv")
     for setting in ("public_transport", "nte", "taxi"):
         chosen = Filters(settings=(setting,)).apply(incidents)
         surface = kernel_density(
@@ -158,7 +158,7 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
     for setting in ("public_transport", "nte", "taxi"):
         heat = partner_heatmap(incidents, geography, settings=(setting,))
         write_html(heat, geography, str(out / f"partner_{setting}.html"))
-        heat.csp_table.to_csv(out / f"partner_{setting}-csp.csv", index=False)
+        write_csv(heat.csp_table, out / f"partner_{setting}-csp.csv")
     repeats = point_clusters(incidents, eps_m=10, min_samples=4)
     write_frame(repeats.table, out / "repeat_locations.gpkg", layer="clusters")
     return {
@@ -192,6 +192,7 @@ def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) ->
     the latest planted episode to ten days into it (what the tension page shows)."""
     from datetime import date, timedelta
 
+    from geo.export import write_csv
     from geo.store import connect, read_incidents
     from geo.tension import AlertRules, TriggerEvent, alert_rows
     from geo.tension.evaluate import serious
@@ -210,7 +211,7 @@ def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) ->
         day += timedelta(days=1)
     alerts = stored_alerts(workspace)
     rows = alert_rows(alerts, geography, read_triggers(workspace))
-    rows.to_csv(workspace.outputs_dir / "tension_alerts.csv", index=False)
+    write_csv(rows, workspace.outputs_dir / "tension_alerts.csv")
     return {
         "from": first,
         "to": last,
