@@ -175,9 +175,8 @@ def record(
     TensionmapError
         When ``action`` is not one of :data:`ACTIONS`.
     """
-    row = _row(action, user=user, role=role, address=address, object=object, detail=detail)
     with store.transaction(engine) as conn:
-        conn.execute(store.audit.insert().values(**row))
+        record_in(conn, action, user=user, role=role, address=address, object=object, detail=detail)
 
 
 def record_in(
