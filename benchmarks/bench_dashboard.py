@@ -31,7 +31,7 @@ from pathlib import Path
 
 from geo.config import Workspace
 from geo.demo.run import demo_password
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
 
 
 def _free_port() -> int:

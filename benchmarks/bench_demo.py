@@ -15,7 +15,7 @@ from pathlib import Path
 
 from geo.config import open_data_dir
 from geo.demo.generator import generate
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
 
 
 def main() -> None:

@@ -23,13 +23,13 @@ import numpy as np
 import pyogrio
 from libpysal.weights import W
 
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
+from geo.geography.population import lsoa_population
 from geo.hotspots.excess import excess_risk
 from geo.hotspots.gistar import gi_star
 from geo.hotspots.local_moran import local_moran
 from geo.hotspots.scan import spatial_scan
 from geo.hotspots.weights import build_weights
-from geo.population import lsoa_population
 
 
 def england_and_wales() -> None:

@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.geocode import postcode_table, to_wgs84
-from geo.geography import district_table, load_geography
+from geo.geography.areas import district_table, load_geography
+from geo.geography.geocoder import postcode_table, to_wgs84
 
 INGEST = """
 import json, resource, sys, time
 from pathlib import Path
 from geo.config import Workspace
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
 from geo.ingest.incidents import ingest_incidents
 
 path, ws = Path(sys.argv[1]), Path(sys.argv[2])
@@ -46,8 +46,8 @@ print(json.dumps({"total": total, "stages": summary.seconds, "counts": summary.c
 GEOCODE = """
 import json, sys, time
 from pathlib import Path
-from geo.geocode import geocode
-from geo.geography import load_geography
+from geo.geography.geocoder import geocode
+from geo.geography.areas import load_geography
 from geo.ingest.reading import read_csv_file
 
 geography = load_geography(None)

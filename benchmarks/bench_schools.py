@@ -15,12 +15,12 @@ import numpy as np
 
 from geo.config import Workspace, open_data_dir
 from geo.demo.generator import generate
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
+from geo.geography.population import lsoa_population
 from geo.ingest.incidents import ingest_incidents
 from geo.ingest.places import ingest_places
-from geo.population import lsoa_population
-from geo.school_plan import adult_only
-from geo.schools import plan_workshops, schools_from_places, score_schools
+from geo.schools import adult_only, plan_workshops
+from geo.schools.score import schools_from_places, score_schools
 from geo.store import connect, places, read_incidents, read_table
 
 

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from geo.config import open_data_dir
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
 from geo.ingest.places import READERS
 from geo.ingest.reading import read_csv_file
-from geo.tagging import Places, tag_records
+from geo.settings import Places, tag_records
 
 TEXTS = (
     "Whilst on the number {n} bus the victim was subjected to abuse.",

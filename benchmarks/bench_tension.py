@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 from geo.config import open_data_dir
 from geo.demo.generator import generate
-from geo.geocode import geocode
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
+from geo.geography.geocoder import geocode
 from geo.tension import AlertRules, daily_signals, replay
 
 

@@ -19,14 +19,14 @@ import pandas as pd
 
 
 def one_seed(seed: int, budget: int) -> tuple[list[dict], dict]:
-    from geo.boundary_import import import_population
     from geo.config import Workspace, open_data_dir
     from geo.demo.generator import generate
-    from geo.geography import load_geography
+    from geo.geography.areas import load_geography
+    from geo.geography.boundary_import import import_population
+    from geo.geography.population import CENSUS_FILE
     from geo.ingest.incidents import ingest_incidents
     from geo.ingest.places import ingest_places
-    from geo.population import CENSUS_FILE
-    from geo.school_plan import school_plan
+    from geo.schools.plan import school_plan
 
     geo = load_geography(None)
     data = open_data_dir()

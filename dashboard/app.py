@@ -12,7 +12,7 @@ from dash import html
 
 from dashboard import auth, data, headers, validate
 from geo.config import Workspace
-from geo.geography import ATTRIBUTION
+from geo.geography.areas import ATTRIBUTION
 
 
 def _shell() -> html.Div:

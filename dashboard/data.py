@@ -37,7 +37,7 @@ from geo.disclosure import (
     shown,
 )
 from geo.disclosure import publication as publication_of
-from geo.geography import Geography, load_geography
+from geo.geography.areas import Geography, load_geography
 from geo.users import ROLES
 from geo.vocab import MONITORED_STRANDS, RECORD_TYPES
 
@@ -385,7 +385,7 @@ def _hotspots(version: int, strand: str, setting: str, csp: str, start: str, end
 
 @lru_cache(maxsize=1)
 def _population(root: str) -> np.ndarray:
-    from geo.population import lsoa_population
+    from geo.geography.population import lsoa_population
 
     return lsoa_population(geography(), geography_dir=workspace().geography_dir)[0]
 
@@ -498,7 +498,7 @@ def school_hotspot_layer() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=4)
 def _published_high_risk(version: int, published: Publication) -> gpd.GeoDataFrame:
-    from geo.school_plan import high_risk_areas
+    from geo.schools import high_risk_areas
 
     hot = set(high_risk_areas(workspace(), publication=published)["lsoa_code"])
     lsoas = geography().lsoas
@@ -515,7 +515,7 @@ def _published_high_risk(version: int, published: Publication) -> gpd.GeoDataFra
 def _plan(
     version: int, budget: int, phase: str, published: Publication | None, day: date | None
 ) -> Any:
-    from geo.school_plan import school_plan
+    from geo.schools.plan import school_plan
 
     return school_plan(
         workspace(),
@@ -549,7 +549,7 @@ def school_status_table(today: date | None = None) -> pd.DataFrame:
 
 @lru_cache(maxsize=8)
 def _status(version: int, day: date, published: Publication | None) -> pd.DataFrame:
-    from geo.school_plan import school_status
+    from geo.schools.plan import school_status
 
     return school_status(workspace(), today=day, publication=published)
 
@@ -568,7 +568,7 @@ def _partner(version: int, setting: str, published: Publication) -> dict[str, An
     import tempfile
     from pathlib import Path
 
-    from geo.heatmap import partner_heatmap, write_html
+    from geo.settings import partner_heatmap, write_html
 
     heat = partner_heatmap(
         incidents(), geography(), settings=(setting,), period=published.window(), k=published.k

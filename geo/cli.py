@@ -123,7 +123,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_boundaries_import(args: argparse.Namespace) -> int:
-    from geo.boundary_import import import_boundary_file
+    from geo.geography.boundary_import import import_boundary_file
 
     n, moved = import_boundary_file(_workspace(args), Path(args.path), args.level)
     print(f"imported {n} {args.level} features from {args.path}")
@@ -135,7 +135,7 @@ def cmd_boundaries_import(args: argparse.Namespace) -> int:
 
 
 def cmd_boundaries_lookup(args: argparse.Namespace) -> int:
-    from geo.boundary_import import import_lookup_file
+    from geo.geography.boundary_import import import_lookup_file
 
     n, moved = import_lookup_file(_workspace(args), Path(args.path))
     print(f"imported the CSP lookup for {n} districts from {args.path}")
@@ -144,7 +144,7 @@ def cmd_boundaries_lookup(args: argparse.Namespace) -> int:
 
 
 def cmd_boundaries_population(args: argparse.Namespace) -> int:
-    from geo.boundary_import import import_population
+    from geo.geography.boundary_import import import_population
 
     n = import_population(_workspace(args), Path(args.path))
     print(f"imported residents for {n} LSOAs from {args.path}")

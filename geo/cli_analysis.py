@@ -31,8 +31,8 @@ def _filters(args: argparse.Namespace):
 
 
 def _analysis_inputs(args: argparse.Namespace):
-    from geo.geography import load_geography
-    from geo.population import lsoa_population
+    from geo.geography.areas import load_geography
+    from geo.geography.population import lsoa_population
     from geo.store import connect, read_incidents
 
     ws = workspace_of(args, create=False)
@@ -193,14 +193,14 @@ def _write(frame, out: str | None, *, layer: str, what: str) -> None:
 
 
 def cmd_retag(args: argparse.Namespace) -> int:
-    from geo.retag import retag
+    from geo.settings.retag import retag
 
     print("\n".join(retag(workspace_of(args, create=False)).lines()))
     return 0
 
 
 def cmd_train_classifier(args: argparse.Namespace) -> int:
-    from geo.setting_classifier import evaluate_classifier
+    from geo.settings.classifier import evaluate_classifier
 
     report = evaluate_classifier(Path(args.path), folds=args.folds, seed=args.seed)
     print(report.to_string(index=False))
@@ -209,7 +209,8 @@ def cmd_train_classifier(args: argparse.Namespace) -> int:
 
 def cmd_heatmap(args: argparse.Namespace) -> int:
     from geo.export import write_frame
-    from geo.heatmap import MIN_CELL_M, partner_heatmap, write_html
+    from geo.settings import write_html
+    from geo.settings.partner_maps import MIN_CELL_M, partner_heatmap
     from geo.store import connect, places, read_table
 
     incidents, geo, _, _ = _analysis_inputs(args)
@@ -258,7 +259,7 @@ def cmd_heatmap(args: argparse.Namespace) -> int:
 
 
 def cmd_schools(args: argparse.Namespace) -> int:
-    from geo.school_plan import record_workshop, school_plan, school_status
+    from geo.schools.plan import record_workshop, school_plan, school_status
 
     ws = workspace_of(args, create=False)
     if args.schools_command == "record-workshop":

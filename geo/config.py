@@ -14,6 +14,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import sqlalchemy as sa
+
+from geo import store
 from geo._errors import WorkspaceError
 from geo._private import make_private, write_private
 
@@ -193,6 +197,57 @@ class Workspace:
     @property
     def geography_dir(self) -> Path:
         return self.root / "geography"
+
+    def read_incidents(self, *, include_context: bool = False) -> pd.DataFrame:
+        """The workspace's current records, oldest first.
+
+        Parameters
+        ----------
+        include_context : bool, default False
+            Also return context crime (records that are not hate crimes or incidents).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per current record (columns of :data:`geo.store.incidents`).
+
+        Examples
+        --------
+        >>> ws = Workspace.open("tensionmap-demo", create=False)  # doctest: +SKIP
+        >>> ws.read_incidents()["strand"].value_counts()  # doctest: +SKIP
+        """
+        return self.read_tables(include_context=include_context)[0]
+
+    def read_tables(
+        self, *tables: sa.Table, include_context: bool = False
+    ) -> tuple[pd.DataFrame, ...]:
+        """The current records and then each of ``tables`` whole, in one connection.
+
+        Parameters
+        ----------
+        *tables : sqlalchemy.Table
+            Further store tables to read (e.g. :data:`geo.store.places`).
+        include_context : bool, default False
+            Also return context crime among the records.
+
+        Returns
+        -------
+        tuple of pandas.DataFrame
+            The records first, then one frame per table in the order given.
+
+        Examples
+        --------
+        >>> from geo import store
+        >>> ws = Workspace.open("tensionmap-demo", create=False)  # doctest: +SKIP
+        >>> incidents, workshops = ws.read_tables(store.workshops)  # doctest: +SKIP
+        """
+        engine = store.connect(self.database_url)
+        try:
+            frames = [store.read_incidents(engine, include_context=include_context)]
+            frames += [store.read_table(engine, table) for table in tables]
+        finally:
+            engine.dispose()
+        return tuple(frames)
 
     def pseudonym_key(self) -> bytes:
         """Per-workspace secret used to pseudonymise victim identifiers (created on first use)."""

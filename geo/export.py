@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo._errors import one_of
-from geo.geography import BNG, WGS84
+from geo.geography.areas import BNG, WGS84
 
 #: Spreadsheet programs evaluate cells starting with these; CSV exports prefix them with '.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from geo import store
 from geo.config import Workspace
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
 
 
 @dataclass(frozen=True)

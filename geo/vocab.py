@@ -77,6 +77,15 @@ SETTING_LABELS: dict[str, str] = {
     "other": "other",
 }
 
+#: Hot spot classes at 99/95/90 % confidence, hottest first (Gi*, excess and emerging).
+HOTSPOT_CLASSES: tuple[str, ...] = (
+    "hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95", "cold_99",
+)  # fmt: skip
+#: The classes a map, a school score and a count of "hot spots" treat as hot.
+HOT_CLASSES: tuple[str, ...] = ("hot_95", "hot_99")
+#: Local Moran's I quadrants (high-high … low-high) and not significant.
+LISA_CLASSES: tuple[str, ...] = ("HH", "LL", "HL", "LH", "ns")
+
 RECORD_TYPES: tuple[str, ...] = ("crime", "incident")
 #: Context crime read from data.police.uk: not a hate record, kept for denominators.
 CONTEXT_RECORD_TYPE = "context"

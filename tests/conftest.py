@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from geo.config import Workspace, open_data_dir
-from geo.geography import Geography, load_geography
+from geo.geography.areas import Geography, load_geography
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from geo._errors import TensionmapError
+from geo.geography.population import lsoa_population
 from geo.hotspots.aggregate import Filters, build_units, count_by_unit, expected_counts
-from geo.population import lsoa_population
 
 
 @pytest.fixture(scope="module")

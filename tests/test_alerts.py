@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from geo.demo.generator import generate
-from geo.geocode import geocode
+from geo.geography.geocoder import geocode
 from geo.tension.evaluate import detection_delay
 from geo.tension.lifecycle import Alert, update_alerts
 from geo.tension.rules import AlertRules

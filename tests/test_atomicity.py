@@ -13,15 +13,15 @@ KILL_MID_INSERT = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from geo import store
+    from geo.store import writes
     from geo.config import Workspace
     from geo.ingest.incidents import ingest_incidents
 
-    real = store.insert_frame
+    real = writes.insert_frame
     def insert_then_die(conn, table, frame, chunk=50_000):
         real(conn, table, frame.iloc[:40], chunk)
         os._exit(9)  # no cleanup, no rollback: like a kill -9 or a power cut
-    store.insert_frame = insert_then_die
+    writes.insert_frame = insert_then_die
     ingest_incidents(Workspace.open(sys.argv[1]), Path(sys.argv[2]))
     """
 )

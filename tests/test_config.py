@@ -32,7 +32,7 @@ def test_unknown_setting_is_named(tmp_path):
 def test_every_reject_reason_is_documented():
     import re
 
-    from geo import geocode
+    from geo.geography import geocoder as geocode
     from geo.ingest import validate
 
     reasons = set(re.findall(r"``([a-z_]+)``", (validate.__doc__ or "") + (geocode.__doc__ or "")))

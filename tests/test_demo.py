@@ -14,7 +14,7 @@ from geo.cli import main
 from geo.demo import calibration as cal
 from geo.demo.generator import generate
 from geo.demo.planting import repeat_share
-from geo.geocode import geocode
+from geo.geography.geocoder import geocode
 
 
 def _within(got: float, expected: float, rel: float = 0.05) -> bool:

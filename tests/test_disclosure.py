@@ -132,7 +132,7 @@ def test_the_published_span_ignores_records_a_partner_could_single_out():
 
 
 def test_school_points_depend_only_on_published_counts(default_geography):
-    from geo.school_plan import published_points
+    from geo.schools.high_risk import published_points
 
     geo = default_geography
     polygon = geo.lsoas.geometry.iloc[0]

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.geocode import geocode, normalise_postcode, to_bng, to_wgs84
+from geo.geography.geocoder import geocode, normalise_postcode, to_bng, to_wgs84
 
 
 def _frame(**cols):

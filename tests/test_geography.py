@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from geo._errors import BoundaryError
-from geo.geography import (
+from geo.geography.areas import (
     district_table,
     import_boundaries,
     import_csp_lookup,

@@ -15,7 +15,8 @@ import shapely
 from geo._errors import TensionmapError
 from geo.disclosure import publishable, published_lsoa_counts
 from geo.export import write_frame
-from geo.heatmap import partner_heatmap, publishable_count, write_html
+from geo.settings import partner_heatmap, write_html
+from geo.settings.partner_maps import publishable_count
 
 LONE = (540_000.0, 260_000.0)  # a single record far from everything else
 TODAY = date(2019, 7, 1)  # May 2019 is closed (it ended more than 7 days ago), June is not

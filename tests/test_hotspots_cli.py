@@ -13,10 +13,10 @@ import pytest
 from scipy import sparse
 
 from geo.cli import main
+from geo.geography.population import lsoa_population
 from geo.hotspots.aggregate import Filters
 from geo.hotspots.analysis import HOTSPOT_COLUMNS, hotspots
 from geo.hotspots.weights import build_weights
-from geo.population import lsoa_population
 from geo.store import connect, read_incidents
 from tests.conftest import demo_workspace as _demo_workspace
 

@@ -37,10 +37,17 @@ def import_graph() -> dict[str, set[str]]:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 found.add(node.module)
                 found |= {f"{node.module}.{a.name}" for a in node.names}
-        # a package's __init__ importing its own submodules is how it exports them
-        graph[name] = {
-            m for m in found if m in modules and m != name and not m.startswith(name + ".")
+        # importing a.b.c runs a/__init__ and a/b/__init__ first (except the packages the
+        # importing module is itself inside)
+        found |= {
+            ".".join(m.split(".")[:i])
+            for m in list(found)
+            for i in range(1, m.count(".") + 1)
+            if not name.startswith(".".join(m.split(".")[:i]) + ".")
         }
+        # (a package's __init__ importing its own submodules is a real edge: a submodule
+        # that leads back to its package from outside closes a cycle)
+        graph[name] = {m for m in found if m in modules and m != name}
     return graph
 
 

@@ -6,7 +6,7 @@ from geo.hotspots.scan import spatial_scan
 
 @pytest.fixture(scope="module")
 def cambs(default_geography):
-    from geo.population import lsoa_population
+    from geo.geography.population import lsoa_population
 
     pop, _ = lsoa_population(default_geography)
     keep = (default_geography.lsoas["force"] == "Cambridgeshire").to_numpy()

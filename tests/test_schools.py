@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 
 from geo._errors import TensionmapError
-from geo.boundary_import import import_population
 from geo.cli import main
 from geo.config import Workspace
 from geo.demo.generator import generate
+from geo.geography.boundary_import import import_population
+from geo.geography.population import CENSUS_FILE
 from geo.ingest.incidents import ingest_incidents
 from geo.ingest.places import ingest_places
-from geo.population import CENSUS_FILE
-from geo.school_plan import school_plan
-from geo.schools import phase_of
+from geo.schools.plan import school_plan
+from geo.schools.score import phase_of
 
 
 def _schools_workspace(root, geo, open_data, seed: int) -> tuple[Workspace, dict]:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from geo._errors import WorkspaceError
-from geo.tagging import (
+from geo.settings import (
     Places,
     TaggingRules,
     bank_holidays,

@@ -12,7 +12,7 @@ import shapely
 
 from geo.demo import calibration as cal
 from geo.demo.places import DemoPlaces
-from geo.geography import Geography
+from geo.geography.areas import Geography
 from geo.vocab import MONITORED_STRANDS as STRANDS
 
 #: Share of records per setting (every record gets exactly one generating setting).

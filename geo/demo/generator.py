@@ -31,8 +31,8 @@ from geo.demo.texts import (
     VAGUE_LOCATION_TYPES,
     pick,
 )
-from geo.geocode import to_wgs84
-from geo.geography import Geography
+from geo.geography.areas import Geography
+from geo.geography.geocoder import to_wgs84
 from geo.vocab import MONITORED_STRANDS
 
 FORCES = ("hertfordshire", "cambridgeshire", "both")

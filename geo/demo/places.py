@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.geography import Geography
-from geo.population import lsoa_population
+from geo.geography.areas import Geography
+from geo.geography.population import lsoa_population
 
 KINDS = ("rail_station", "bus_station", "taxi_rank", "nte", "school")
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geo.demo.builder import REPEAT_SHARE, ScenarioBuilder
-from geo.geocode import to_wgs84
+from geo.geography.geocoder import to_wgs84
 
 HOTSPOTS_PER_FORCE = 3
 HOTSPOT_MULTIPLIER = 5.0

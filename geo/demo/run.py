@@ -46,13 +46,12 @@ def build_demo(
     workspace: Workspace, *, seed: int = 0, say: Callable[[str], None] = print
 ) -> dict[str, Any]:
     """Build the demo workspace; returns what was built (for the summary and tests)."""
-    from geo.boundary_import import import_boundary_file
     from geo.demo.generator import generate
     from geo.export import INCIDENT_EXPORT_COLUMNS, write_table
-    from geo.geography import load_geography
+    from geo.geography.areas import load_geography
+    from geo.geography.boundary_import import import_boundary_file
     from geo.ingest.incidents import ingest_incidents
     from geo.ingest.places import ingest_places
-    from geo.store import connect, read_incidents
 
     data = open_data_dir()
     steps = _Steps(say)
@@ -88,9 +87,7 @@ def build_demo(
     say(f"  {summary.line()}")
     built["ingest"] = summary.counts
     with steps.step("write outputs"):
-        engine = connect(workspace.database_url)
-        frame = read_incidents(engine)[INCIDENT_EXPORT_COLUMNS]
-        engine.dispose()
+        frame = workspace.read_incidents()[INCIDENT_EXPORT_COLUMNS]
         for suffix in (".csv", ".gpkg"):
             write_table(frame, workspace.outputs_dir / f"incidents{suffix}")
     with steps.step("hotspots, spatial scan, density, partner heat maps and clusters"):
@@ -123,22 +120,19 @@ def build_demo(
 
 def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> dict[str, Any]:
     """Every analysis that exists, on the demo records, written to ``outputs/``."""
-    from geo.boundary_import import import_population
     from geo.export import write_csv, write_frame
-    from geo.heatmap import partner_heatmap, write_html
+    from geo.geography.boundary_import import import_population
+    from geo.geography.population import CENSUS_FILE, lsoa_population
     from geo.hotspots.aggregate import Filters
     from geo.hotspots.analysis import hotspots, scan
     from geo.hotspots.clusters import point_clusters
     from geo.hotspots.kde import kernel_density
-    from geo.population import CENSUS_FILE, lsoa_population
-    from geo.store import connect, read_incidents
+    from geo.settings import partner_heatmap, write_html
 
     if data is not None and (data / CENSUS_FILE).exists():
         import_population(workspace, data / CENSUS_FILE)
     population, _ = lsoa_population(geography, geography_dir=workspace.geography_dir)
-    engine = connect(workspace.database_url)
-    incidents = read_incidents(engine)
-    engine.dispose()
+    incidents = workspace.read_incidents()
     out = workspace.outputs_dir
     table = hotspots(incidents, geography, population).table
     write_frame(table, out / "hotspots_lsoa.gpkg", layer="hotspots")
@@ -193,7 +187,6 @@ def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) ->
     from datetime import date, timedelta
 
     from geo.export import write_csv
-    from geo.store import connect, read_incidents
     from geo.tension import AlertRules, TriggerEvent, alert_rows
     from geo.tension.evaluate import serious
     from geo.tension.monitor import add_trigger, read_triggers, run_monitor, stored_alerts
@@ -202,9 +195,7 @@ def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) ->
         add_trigger(workspace, TriggerEvent(date.fromisoformat(when), name))
     onset = max(date.fromisoformat(e["onset"]) for e in truth["episodes"])
     first, last = onset - timedelta(days=3), onset + timedelta(days=10)
-    engine = connect(workspace.database_url)
-    incidents = read_incidents(engine)
-    engine.dispose()
+    incidents = workspace.read_incidents()
     day = first
     while day <= last:  # one morning at a time, as a force would run it
         run_monitor(workspace, incidents, geography, day, rules=AlertRules())
@@ -235,7 +226,7 @@ def run_demo(
 def generate_to(out: Path, **options: Any) -> list[str]:
     """``tensionmap demo generate``: write incidents.csv and truth.json to ``out``."""
     from geo.demo.generator import generate
-    from geo.geography import load_geography
+    from geo.geography.areas import load_geography
 
     scenario = generate(load_geography(None), open_data=open_data_dir(), **options)
     scenario.write(out)

@@ -14,8 +14,6 @@ import numpy as np
 from scipy import sparse, stats
 from statsmodels.stats.multitest import multipletests
 
-HOTSPOT_CLASSES = ("hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95", "cold_99")
-LISA_CLASSES = ("HH", "LL", "HL", "LH", "ns")
 #: Gathered values per vectorised block (bounds memory at about 160 MB of float64).
 _BLOCK = 20_000_000
 

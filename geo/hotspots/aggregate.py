@@ -2,7 +2,7 @@
 
 Every unit of the area is kept, with zero counts where nothing happened (a hotspot
 statistic needs its cold places too). Expected counts come from residents: LSOA
-populations (see :mod:`geo.population`), summed for wards, districts and CSPs, and
+populations (see :mod:`geo.geography.population`), summed for wards, districts and CSPs, and
 spread over hexagons and grid cells through the postcodes inside them.
 """
 
@@ -20,9 +20,9 @@ import pandas as pd
 import shapely
 
 from geo._errors import TensionmapError, one_of
-from geo.geocode import to_bng, to_wgs84
-from geo.geography import BNG, Geography
-from geo.population import postcode_points
+from geo.geography.areas import BNG, Geography
+from geo.geography.geocoder import to_bng, to_wgs84
+from geo.geography.population import postcode_points
 
 UNITS = ("lsoa", "ward", "district", "csp", "hex:RES", "grid:METRES")
 _HEX = re.compile(r"^hex:(\d{1,2})$")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import TensionmapError
-from geo.geography import Geography
+from geo.geography.areas import Geography
 from geo.hotspots.aggregate import Filters, Units, build_units, count_by_unit, expected_counts
 from geo.hotspots.excess import excess_risk
 from geo.hotspots.gistar import gi_star

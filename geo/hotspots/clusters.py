@@ -19,7 +19,7 @@ import shapely
 from sklearn.cluster import DBSCAN, HDBSCAN
 
 from geo._errors import TensionmapError
-from geo.geography import BNG
+from geo.geography.areas import BNG
 
 HULL_BUFFER_M = 25.0
 

@@ -20,7 +20,7 @@ import shapely
 from scipy.signal import fftconvolve
 
 from geo._errors import TensionmapError, one_of
-from geo.geography import BNG
+from geo.geography.areas import BNG
 
 KERNELS = ("quartic", "gaussian", "uniform")
 

@@ -27,7 +27,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from geo._errors import TensionmapError
-from geo.geography import BNG
+from geo.geography.areas import BNG
 from geo.hotspots.gistar import gi_star
 
 MIN_INCIDENTS = 30

@@ -22,14 +22,15 @@ from geo._errors import one_of
 from geo._hashing import pseudonyms, row_digest
 from geo._progress import progress
 from geo.config import Workspace
-from geo.geocode import geocode
-from geo.geography import Geography, load_geography
+from geo.geography.areas import Geography, load_geography
+from geo.geography.geocoder import geocode
 from geo.ingest import police_uk
 from geo.ingest.batch import commit_batch
 from geo.ingest.mapping import CANONICAL_COLUMNS, ColumnMapping
 from geo.ingest.reading import RawTable, read_csv_file, require_columns
 from geo.ingest.validate import validate_incidents
-from geo.tagging import Places, TaggingRules, tag_records
+from geo.settings.places import store_places
+from geo.settings.rules import TaggingRules, tag_records
 
 log = logging.getLogger(__name__)
 
@@ -255,16 +256,6 @@ def _pseudonymised(raw: RawTable, mapping: ColumnMapping | None, secret: bytes) 
         return raw
     frame = raw.frame.assign(**{column: pseudonyms(raw.frame[column], secret).fillna("")})
     return replace(raw, frame=frame)
-
-
-def store_places(workspace: Workspace) -> Places:
-    """The workspace's places for proximity rules (none before places are ingested)."""
-    engine = store.connect(workspace.database_url)
-    try:
-        frame = store.read_table(engine, store.places)
-    finally:
-        engine.dispose()
-    return Places.from_frame(frame) if len(frame) else Places.none()
 
 
 def _duplicates(

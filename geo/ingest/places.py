@@ -18,8 +18,8 @@ from geo import store
 from geo._errors import one_of
 from geo._hashing import row_digest
 from geo.config import Workspace
-from geo.geocode import geocode
-from geo.geography import Geography, load_geography
+from geo.geography.areas import Geography, load_geography
+from geo.geography.geocoder import geocode
 from geo.ingest.batch import commit_batch
 from geo.ingest.incidents import IngestSummary
 from geo.ingest.reading import read_csv_file, require_columns

@@ -4,7 +4,7 @@ Each row either passes (its values normalised) or gets one reject ``reason`` and
 human-readable ``detail`` naming the column, the value and what was expected. Reasons:
 ``missing_required``, ``field_too_long``, ``invalid_date``, ``future_date``,
 ``invalid_record_type``, ``unknown_strand``, ``invalid_online`` (then the geocoding
-reasons of :mod:`geo.geocode`, and ``duplicate_reference`` at the end).
+reasons of :mod:`geo.geography.geocoder`, and ``duplicate_reference`` at the end).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.geography import Geography
+from geo.geography.areas import Geography
 from geo.tension.lifecycle import Alert, replay
 from geo.tension.rules import LEVELS, AlertRules
 from geo.tension.signals import Signal, daily_signals

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from geo.geography import Geography
+from geo.geography.areas import Geography
 from geo.tension.rules import LEVELS, AlertRules
 from geo.tension.signals import STRANDS, Signal, daily_signals
 

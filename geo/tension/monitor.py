@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from geo import store
 from geo._errors import TensionmapError
 from geo.config import Workspace
-from geo.geography import Geography
+from geo.geography.areas import Geography
 from geo.tension.lifecycle import Alert, replay
 from geo.tension.rules import AlertRules
 from geo.tension.tables import from_json, to_json

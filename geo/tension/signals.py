@@ -26,7 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from geo.geography import Geography
+from geo.geography.areas import Geography
 from geo.tension.baseline import last_seven_days
 from geo.tension.rules import SEQUENTIAL_STOP, AlertRules
 from geo.tension.stscan import space_time_scan

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.geography import Geography
+from geo.geography.areas import Geography
 from geo.tension.lifecycle import Alert, Change
 from geo.tension.rules import AlertRules
 from geo.tension.signals import Evidence, Signal

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from geo.geography import Geography
+from geo.geography.areas import Geography
 from geo.tension.rules import AlertRules
 
 if TYPE_CHECKING:

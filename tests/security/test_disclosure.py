@@ -28,7 +28,7 @@ import requests
 import shapely
 
 from geo.config import Workspace
-from geo.geography import load_geography
+from geo.geography.areas import load_geography
 from tests.conftest import incident, write_csv
 from tests.security.conftest import Served, copy_workspace, serve
 

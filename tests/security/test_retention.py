@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+import sqlalchemy as sa
 
 from geo import audit, store
 from geo.cli import main
@@ -64,12 +65,12 @@ def test_ingest_and_purge_are_audited_and_purge_moves_the_data_version(ws):
     engine = store.connect(ws.database_url)
     try:
         with engine.connect() as conn:
-            version = conn.execute(store.sa.select(store.sa.func.max(store.ingest_batches.c.id)))
+            version = conn.execute(sa.select(sa.func.max(store.ingest_batches.c.id)))
             before = version.scalar()
         main(["purge", "--before", "2018-01-01", "--dry-run", "--workspace", str(ws.root)])
         main(["purge", "--before", "2018-01-01", "--workspace", str(ws.root)])
         with engine.connect() as conn:
-            version = conn.execute(store.sa.select(store.sa.func.max(store.ingest_batches.c.id)))
+            version = conn.execute(sa.select(sa.func.max(store.ingest_batches.c.id)))
             assert version.scalar() == before + 1  # dashboards see the change
         trail = audit.read(engine)
     finally:

@@ -15,7 +15,7 @@
 - R: risk adjustment, from the high-risk residential LSOAs around the school: those
   whose residential records are more than their residents explain at their CSP's own
   rate (where pupils live with hate around them; see
-  :func:`geo.school_plan.high_risk_residential`). Each has a relative risk ``RR``, the
+  :func:`geo.schools.high_risk.high_risk_residential`). Each has a relative risk ``RR``, the
   95 % lower confidence limit of observed / expected (so "at least RR times", and small
   numbers do not give huge ratios), capped at ``MAX_RISK``. R = max over those areas of
   1 + H (RR − 1), where H is the quartic weight of the area's distance (1 at the gate,
@@ -29,28 +29,22 @@ and other 2 km, nursery 1 km (``--radius-m`` sets one radius for all). Every com
 is returned, with the strand mix, so a choice can be explained.
 
 Records only in adult night-life settings (``nte``, ``taxi``) do not count towards a
-school (see :func:`geo.school_plan.adult_only`): workshops are for pupils.
+school (see :func:`geo.schools.high_risk.adult_only`): workshops are for pupils.
 
-``records`` may also be published points (see :func:`geo.school_plan.published_points`):
+``records`` may also be published points (see :func:`geo.schools.high_risk.published_points`):
 LSOA counts placed at inner points, without settings or strands, for the prevention role.
 
-**Workshop plan**: K schools that together cover the most records (a record inside
-several catchments counts once), with at least ``per_csp_min`` schools in every CSP: a
-maximal covering location problem solved as an integer programme with PuLP/CBC. The
-greedy alternative (best-scoring school of each CSP, then the highest scores) is
-computed alongside and the coverage of both is reported.
+The workshop plan built on these scores is in :mod:`geo.schools.plan`.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
-import pulp
 from scipy.spatial import cKDTree
 
 from geo._errors import TensionmapError
@@ -246,146 +240,3 @@ def _expected_weight(
 def rank_within_csp(table: pd.DataFrame) -> pd.Series:
     """1 = highest score in its CSP."""
     return table.groupby("csp_code")["score"].rank(ascending=False, method="first").astype(int)
-
-
-def coverage(covers: list[np.ndarray], chosen: np.ndarray) -> int:
-    """Distinct records inside the catchments of the chosen schools."""
-    if not len(chosen):
-        return 0
-    return int(np.unique(np.concatenate([covers[i] for i in chosen] + [np.array([], int)])).size)
-
-
-def greedy_plan(table: pd.DataFrame, budget: int, per_csp_min: int) -> np.ndarray:
-    """Best-scoring ``per_csp_min`` schools of every CSP, then the highest scores."""
-    order = table.sort_values("score", ascending=False)
-    first = order.groupby("csp_code").head(per_csp_min).index.to_numpy()
-    rest = order.index.to_numpy()[~order.index.isin(first)]
-    return np.concatenate([first, rest[: budget - len(first)]])
-
-
-@dataclass(frozen=True)
-class WorkshopPlan:
-    table: pd.DataFrame  # the CLI rows (selected and not)
-    covered_optimised: int
-    covered_greedy: int
-    total_records: int
-    solver_status: str
-    notes: list[str] = field(default_factory=list)
-
-
-def plan_workshops(
-    scores: SchoolScores,
-    *,
-    budget: int,
-    per_csp_min: int = 1,
-    eligible: np.ndarray | None = None,
-    time_limit_s: float = 20.0,
-) -> WorkshopPlan:
-    """Choose ``budget`` schools covering the most records with ≥ ``per_csp_min`` per CSP.
-
-    Raises
-    ------
-    TensionmapError
-        When the budget cannot give every CSP its minimum.
-    """
-    table = scores.table.reset_index(drop=True)
-    ok = np.ones(len(table), dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
-    csps = sorted(table["csp_code"].dropna().unique())
-    need = per_csp_min * len(csps)
-    if budget < need:
-        raise TensionmapError(
-            f"a budget of {budget} cannot give each of the {len(csps)} CSPs {per_csp_min} "
-            f"school(s); at least {need} are needed."
-        )
-    short = [c for c in csps if (ok & (table["csp_code"] == c).to_numpy()).sum() < per_csp_min]
-    if short:
-        raise TensionmapError(f"CSP(s) {short} have fewer than {per_csp_min} eligible schools.")
-    candidates = [int(j) for j in np.flatnonzero(ok)]
-    # demand: each covered record once; records nobody covers play no part
-    demand = np.unique(np.concatenate([scores.covers[i] for i in candidates] + [np.array([], int)]))
-    position = {int(r): k for k, r in enumerate(demand)}
-    problem = pulp.LpProblem("workshop_plan", pulp.LpMaximize)
-    x = {j: problem.add_variable(f"x{j}", cat="Binary") for j in candidates}
-    y = [problem.add_variable(f"y{k}", lowBound=0, upBound=1) for k in range(len(demand))]
-    problem += pulp.lpSum(y)
-    covering: list[list[int]] = [[] for _ in demand]
-    for j in candidates:
-        for r in scores.covers[j]:
-            covering[position[int(r)]].append(j)
-    for k, schools_k in enumerate(covering):
-        problem += y[k] <= pulp.lpSum(x[j] for j in schools_k)
-    problem += pulp.lpSum(x.values()) == budget
-    for c in csps:
-        members = [j for j in candidates if table.at[j, "csp_code"] == c]
-        problem += pulp.lpSum(x[j] for j in members) >= per_csp_min
-    with warnings.catch_warnings():
-        # PuLP 3.3 marks its bundled CBC as deprecated in favour of the `pulp[cbc]` extra;
-        # the bundled solver is still the one every install has
-        warnings.simplefilter("ignore", DeprecationWarning)
-        problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
-    status = pulp.LpStatus[problem.status]
-    chosen = np.array([j for j in candidates if (x[j].value() or 0) > 0.5], dtype=int)
-    greedy = greedy_plan(table[ok], budget, per_csp_min)
-    covered_opt = coverage(scores.covers, chosen)
-    covered_greedy = coverage(scores.covers, greedy)
-    notes = []
-    if covered_greedy > covered_opt:  # a time-limited solve can stop short: never do worse
-        chosen, covered_opt = greedy, covered_greedy
-        notes.append("the solver stopped early; the greedy plan covered more and is used")
-    out = table.assign(
-        rank_in_csp=rank_within_csp(table), selected=False, covered_records=0, reason=""
-    )
-    out.loc[chosen, "selected"] = True
-    rows = out.to_dict("records")
-    for j in chosen:
-        others = np.concatenate([scores.covers[i] for i in chosen if i != j] + [np.array([], int)])
-        only_here = np.setdiff1d(scores.covers[j], others).size
-        row = rows[j]
-        out.at[j, "covered_records"] = int(scores.covers[j].size)
-        out.at[j, "reason"] = (
-            f"{scores.covers[j].size} records within {float(row['radius_m']):.0f} m "
-            f"({only_here} reached by no other chosen school); rank {int(row['rank_in_csp'])} "
-            "in its CSP"
-            # published plans have no strands per LSOA: say nothing rather than "none"
-            + (f"; strands: {row['strand_mix']}" if row["strand_mix"] else "")
-            + (
-                f"; near {row['high_risk_area']}, where residents report at least "
-                f"{float(row['high_risk_ratio']):.1f} times the hate their numbers explain"
-                if bool(row["lsoa_high_risk"])
-                else ""
-            )
-        )
-    not_chosen = ~out["selected"]
-    out.loc[not_chosen, "covered_records"] = out.loc[not_chosen, "records_in_catchment"]
-    out.loc[not_chosen & ~ok, "reason"] = "excluded (filter or recent workshop)"
-    return WorkshopPlan(out, covered_opt, covered_greedy, scores.n_records, status, notes)
-
-
-def workshop_status(
-    schools: pd.DataFrame,
-    workshops: pd.DataFrame,
-    ranked: pd.DataFrame,
-    *,
-    today: date,
-    csp_names: pd.Series,
-) -> pd.DataFrame:
-    """Per CSP: whether a school had a workshop in the last 12 months, the last one, and
-    the three best-ranked schools not yet visited."""
-    since = (today - timedelta(days=365)).isoformat()
-    visited = workshops.merge(schools[["urn", "csp_code", "school_name"]], on="urn", how="left")
-    rows = []
-    for csp in sorted(schools["csp_code"].dropna().unique()):
-        done = visited[visited["csp_code"] == csp]
-        recent = done[done["delivered_on"] >= since]
-        remaining = ranked[(ranked["csp_code"] == csp) & ~ranked["urn"].isin(done["urn"])]
-        remaining = remaining.sort_values("rank_in_csp").head(3)
-        rows.append(
-            {
-                "csp": csp_names.get(csp, csp),
-                "indicator_met": bool(len(recent)),
-                "workshops_last_12_months": len(recent),
-                "last_workshop": done["delivered_on"].max() if len(done) else "",
-                "priority_schools_remaining": "; ".join(remaining["school_name"]),
-            }
-        )
-    return pd.DataFrame(rows)

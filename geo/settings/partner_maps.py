@@ -21,12 +21,8 @@ the closed period it shows and when it was published.
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 from datetime import date
-from importlib.resources import files
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -46,16 +42,9 @@ from geo.disclosure import (
     publishable_count,
     published_lsoa_counts,
 )
-from geo.geography import ATTRIBUTION, BNG, Geography
-from geo.vocab import SETTING_LABELS
+from geo.geography.areas import BNG, Geography
 
-__all__ = [
-    "CLASS_COLOURS",
-    "PartnerHeatmap",
-    "partner_heatmap",
-    "publishable_count",
-    "write_html",
-]
+__all__ = ["PartnerHeatmap", "partner_heatmap", "publishable_count"]
 
 MIN_CELL_M = 500.0
 MIN_BANDWIDTH_M = 300.0
@@ -294,127 +283,4 @@ def _area_table(lsoas: gpd.GeoDataFrame, stations: pd.DataFrame | None) -> pd.Da
     counts = counts.iloc[np.argsort(-counts.to_numpy(), kind="stable")]
     return pd.DataFrame(
         {label: counts.index.to_numpy(), "records": [str(int(v)) for v in counts.to_numpy()]}
-    )
-
-
-def _leaflet() -> tuple[str, str]:
-    folder = files("geo") / "_vendor" / "leaflet"
-    return (folder / "leaflet.js").read_text(encoding="utf-8"), (folder / "leaflet.css").read_text(
-        encoding="utf-8"
-    )
-
-
-#: Colours of intensity classes 1 (lowest) to 5 (highest).
-CLASS_COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
-#: Colours of the LSOA shading classes (see ``LSOA_BREAKS``).
-LSOA_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-_FOLIUM_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
-
-
-def _lsoa_class(records: int) -> int:
-    return int(np.searchsorted(LSOA_BREAKS, records, side="right")) - 1
-
-
-def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str, *, tile_url: str = "") -> None:
-    """A self-contained folium page: Leaflet is inlined and, unless ``tile_url`` is given,
-    no tile layer asks any server for anything; district outlines and names, the shaded
-    LSOAs and the heat cells are drawn from the workspace's own geography. The page
-    states the period, the rules and the OGL attribution, and is byte-for-byte the same
-    for the same published counts (folium's random element ids are renumbered)."""
-    import folium
-
-    districts = geo.districts.to_crs(4326)
-    bounds = districts.total_bounds
-    fmap = folium.Map(
-        location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-        zoom_start=9,
-        tiles=None,
-    )
-    fmap.default_js, fmap.default_css = [], []  # no CDN: Leaflet is inlined below
-    script, style = _leaflet()
-    header = fmap.get_root().header  # type: ignore[attr-defined]
-    header.add_child(folium.Element(f"<style>{style}</style>"))
-    header.add_child(folium.Element(f"<script>{script}</script>"))
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr="the workspace's tile server", name="tiles").add_to(
-            fmap
-        )
-    shaded = heatmap.lsoas.copy()
-    if len(shaded):
-        shaded["geometry"] = shaded.geometry.simplify(20)
-        shaded["colour"] = [LSOA_COLOURS[_lsoa_class(int(v))] for v in shaded["records"]]
-        shaded["label"] = [
-            f"{n} ({d}): {int(v)} records"
-            for n, d, v in zip(
-                shaded["lsoa_name"], shaded["district_name"], shaded["records"], strict=True
-            )
-        ]
-        folium.GeoJson(
-            shaded[["label", "colour", "geometry"]].to_crs(4326).to_json(),
-            name="records per LSOA",
-            style_function=lambda f: {
-                "fillColor": f["properties"]["colour"],
-                "color": "#6b6b6b",
-                "weight": 0.5,
-                "fillOpacity": 0.6,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-        ).add_to(fmap)
-    cells = heatmap.cells.to_crs(4326)
-    if len(cells):
-        folium.GeoJson(
-            cells[["intensity_class", "geometry"]].to_json(),
-            name="relative intensity",
-            style_function=lambda f: {
-                "fillColor": CLASS_COLOURS[int(f["properties"]["intensity_class"]) - 1],
-                "color": None,
-                "fillOpacity": 0.55,
-            },
-        ).add_to(fmap)
-    outlines = districts[["district_name", "geometry"]].copy()
-    outlines["geometry"] = geo.districts.geometry.simplify(100).to_crs(4326).to_numpy()
-    folium.GeoJson(
-        outlines.to_json(),
-        name="districts",
-        style_function=lambda _f: {"color": "#333", "weight": 1.2, "fillOpacity": 0},
-    ).add_to(fmap)
-    inner = geo.districts.geometry.representative_point().to_crs(4326)
-    for name, point in zip(geo.districts["district_name"], inner, strict=True):
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=(
-                    '<div style="font:11px sans-serif;color:#222;white-space:nowrap;'
-                    f'text-shadow:0 0 3px #fff">{html.escape(str(name))}</div>'
-                )
-            ),
-        ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(  # type: ignore[attr-defined]
-        folium.Element(
-            '<div style="position:fixed;bottom:10px;left:10px;z-index:9999;background:white;'
-            f'padding:6px;max-width:520px;font-family:sans-serif">{_panel(heatmap)}</div>'
-        )
-    )
-    page = fmap.get_root().render()
-    numbers: dict[str, str] = {}
-    page = _FOLIUM_ID.sub(lambda m: numbers.setdefault(m.group(0), str(len(numbers))), page)
-    Path(path).write_text(page, encoding="utf-8")
-
-
-def _panel(heatmap: PartnerHeatmap) -> str:
-    def swatch(colour: str) -> str:
-        return f'<span style="background:{colour};display:inline-block;width:14px;height:14px">'
-
-    intensity = "".join(f"{swatch(c)}</span> {i + 1} " for i, c in enumerate(CLASS_COLOURS))
-    uppers = [*(b - 5 for b in LSOA_BREAKS[1:]), None]
-    shading = "".join(
-        f"{swatch(c)}</span> {low}{'+' if up is None else ('' if up == low else f'–{up}')} "
-        for c, low, up in zip(LSOA_COLOURS, LSOA_BREAKS, uppers, strict=True)
-    )
-    settings = ", ".join(SETTING_LABELS.get(s, s) for s in heatmap.settings)
-    return (
-        f"<b>{html.escape(settings)}</b>, {heatmap.period}"
-        f"<br>records per LSOA: {shading}<br>relative intensity: {intensity}"
-        f"<br><small>{heatmap.rules}</small><br><small>{ATTRIBUTION}</small>"
     )

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.geocode import postcode_table
-from geo.geography import Geography
+from geo.geography.areas import Geography
+from geo.geography.geocoder import postcode_table
 
 #: Postcode areas that cover Hertfordshire, Cambridgeshire and Peterborough.
 AREA_POSTCODES = {

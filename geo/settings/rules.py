@@ -25,16 +25,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from dateutil.easter import easter
-from scipy.spatial import cKDTree
 
 from geo._errors import WorkspaceError
+from geo.settings.hours import in_nte_hours, in_school_hours
+from geo.settings.places import Places, nearest_within
 from geo.vocab import SETTINGS
 
 #: Settings a rule can give, in the order they are listed ("other" is never inferred).
@@ -150,8 +149,6 @@ OCCUPATIONS: dict[str, tuple[str, ...]] = {
 NEGATIONS = ("not", "no", "never", "wasn't", "weren't", "didn't", "rather than", "instead of")
 #: Location types that say nothing about the setting: proximity may then decide.
 VAGUE_LOCATION_TYPES = ("", "street", "other", "public place", "unknown", "n/a")
-NTE_START_DAYS = (3, 4, 5)  # Thursday, Friday, Saturday evenings
-NTE_HOURS = (20, 4)  # 20:00 to 04:00 the next morning
 
 
 @dataclass(frozen=True)
@@ -205,39 +202,6 @@ class TaggingRules:
         return replace(rules, **changes)
 
 
-@dataclass(frozen=True)
-class Places:
-    """BNG coordinates of the places proximity rules use."""
-
-    stations: np.ndarray  # (n, 2) rail and bus stations
-    nte: np.ndarray
-    schools: np.ndarray
-
-    @classmethod
-    def from_frame(cls, places: pd.DataFrame) -> Places:
-        """From the store's ``places`` table (``kind``, ``subtype``, ``easting``, ``northing``)."""
-        xy = places[["easting", "northing"]].to_numpy(dtype=float)
-        kind = places["kind"].to_numpy()
-        subtype = places["subtype"].fillna("").to_numpy()
-        station = (kind == "transport") & np.isin(
-            subtype,
-            [
-                "rail_station",
-                "rail_station_entrance",
-                "bus_station_bay",
-                "bus_station_entrance",
-                "bus_station_access",
-                "metro_station",
-            ],
-        )
-        return cls(xy[station], xy[kind == "nte"], xy[kind == "school"])
-
-    @classmethod
-    def none(cls) -> Places:
-        empty = np.empty((0, 2))
-        return cls(empty, empty, empty)
-
-
 def _alternation(words: tuple[str, ...]) -> str:
     parts = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
     # plain words are escaped; entries with regex syntax (\d) are used as written
@@ -255,66 +219,6 @@ def _patterns(words: tuple[str, ...], negations: tuple[str, ...]) -> tuple[str, 
 def _first_match(text: pd.Series, words: tuple[str, ...]) -> pd.Series:
     alt = _alternation(words)
     return text.str.extract(rf"\b({alt})\b", expand=False)
-
-
-def bank_holidays(year: int) -> set[date]:
-    """England and Wales bank holidays (with substitute days)."""
-    days: set[date] = set()
-
-    def monday_substitute(d: date, taken: set[date]) -> date:
-        while d.weekday() >= 5 or d in taken:
-            d += timedelta(days=1)
-        return d
-
-    days.add(monday_substitute(date(year, 1, 1), set()))
-    e = easter(year)
-    days |= {e - timedelta(days=2), e + timedelta(days=1)}
-    may = date(year, 5, 1)
-    days.add(may + timedelta(days=(7 - may.weekday()) % 7))  # early May: first Monday
-    for month in (5, 8):  # spring and summer: last Monday
-        last = date(year, month, 31)
-        days.add(last - timedelta(days=last.weekday()))
-    christmas = monday_substitute(date(year, 12, 25), set())
-    days |= {christmas, monday_substitute(date(year, 12, 26), {christmas})}
-    return days
-
-
-def in_nte_hours(when: pd.Series) -> np.ndarray:
-    """Inside 20:00–04:00 on nights starting Thu/Fri/Sat or on a bank holiday's eve.
-    A time after midnight belongs to the night that started the evening before."""
-    hour = when.dt.hour.to_numpy()
-    evening = hour >= NTE_HOURS[0]
-    early = hour < NTE_HOURS[1]
-    night_start = (when - pd.to_timedelta(np.where(early, 1, 0), unit="D")).dt.normalize()
-    years = range(int(when.dt.year.min()) - 1, int(when.dt.year.max()) + 2) if len(when) else []
-    eves = {pd.Timestamp(d - timedelta(days=1)) for y in years for d in bank_holidays(y)}
-    start_ok = night_start.dt.day_of_week.isin(NTE_START_DAYS) | night_start.isin(eves)
-    return ((evening | early) & start_ok.to_numpy()).astype(bool)
-
-
-def in_school_hours(when: pd.Series) -> np.ndarray:
-    """08:00–16:00 Monday to Friday on likely term days (not August, the Christmas
-    fortnight, the Easter fortnight or bank holidays)."""
-    day = when.dt.normalize()
-    weekday = when.dt.day_of_week.to_numpy() < 5
-    hours = (when.dt.hour >= 8).to_numpy() & (when.dt.hour < 16).to_numpy()
-    month, dom = when.dt.month.to_numpy(), when.dt.day.to_numpy()
-    christmas = ((month == 12) & (dom >= 20)) | ((month == 1) & (dom <= 3))
-    years = range(int(when.dt.year.min()), int(when.dt.year.max()) + 1) if len(when) else []
-    easter_days = {
-        pd.Timestamp(easter(y)) + pd.Timedelta(days=k) for y in years for k in range(-7, 8)
-    }
-    holidays = {pd.Timestamp(d) for y in years for d in bank_holidays(y)}
-    off = day.isin(easter_days | holidays).to_numpy()
-    return weekday & hours & (month != 8) & ~christmas & ~off
-
-
-def _near(points: np.ndarray, places: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each point is within ``distance`` metres of a place, and how far the nearest is."""
-    if len(places) == 0 or len(points) == 0:
-        return np.zeros(len(points), dtype=bool), np.full(len(points), np.inf)
-    d, _ = cKDTree(places).query(points, k=1, distance_upper_bound=distance)
-    return np.isfinite(d), d
 
 
 def tag_records(
@@ -390,16 +294,16 @@ def tag_records(
             if "time_known" in records
             else np.ones(len(rows), dtype=bool)
         )
-        near_station, d = _near(xy[rows], places.stations, rules.station_distance_m)
+        near_station, d = nearest_within(xy[rows], places.stations, rules.station_distance_m)
         mask = np.zeros(n, dtype=bool)
         mask[rows[near_station]] = True
         give("public_transport", mask, _distance_reason("near_station", rows, d, idx))
         if when is not None:
-            near_nte, d = _near(xy[rows], places.nte, rules.nte_distance_m)
+            near_nte, d = nearest_within(xy[rows], places.nte, rules.nte_distance_m)
             mask = np.zeros(n, dtype=bool)
             mask[rows[near_nte & timed & in_nte_hours(when)]] = True
             give("nte", mask, _distance_reason("near_nte_premises_in_nte_hours", rows, d, idx))
-            near_school, d = _near(xy[rows], places.schools, rules.school_distance_m)
+            near_school, d = nearest_within(xy[rows], places.schools, rules.school_distance_m)
             mask = np.zeros(n, dtype=bool)
             mask[rows[near_school & timed & in_school_hours(when)]] = True
             give("school", mask, _distance_reason("near_school_in_school_hours", rows, d, idx))

@@ -1,7 +1,7 @@
 """An optional text classifier of settings, trained on a workspace's labelled examples.
 
 TF-IDF over the description and location type, one-vs-rest logistic regression
-(scikit-learn). It only *suggests*: the rules in :mod:`geo.tagging` stay primary and
+(scikit-learn). It only *suggests*: the rules in :mod:`geo.settings.rules` stay primary and
 explainable. ``evaluate_classifier`` prints cross-validated precision and recall per
 setting so a team can judge whether the suggestions are worth reading.
 """

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from geo import store
 from geo.config import Workspace
-from geo.geography import import_boundaries, import_csp_lookup, load_geography
+from geo.geography.areas import import_boundaries, import_csp_lookup, load_geography
 
 
 @dataclass(frozen=True)

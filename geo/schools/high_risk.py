@@ -1,6 +1,7 @@
-"""The workspace side of school targeting: load records and schools, score, plan, track.
+"""High-risk residential areas: where pupils live with more hate around them than their
+neighbourhood's residents explain, and the inputs every school calculation reads.
 
-Every function takes ``publication``: with it, the records are replaced by published LSOA
+With ``publication``, the records are replaced by published LSOA
 counts (see :mod:`geo.disclosure`) of each 12-month closed period, each count placed at
 its LSOA's inner point and dated the period's last day, so that scores, ranks, the plan
 and the high-risk areas depend only on published counts (what the prevention role sees).
@@ -9,30 +10,23 @@ and the high-risk areas depend only on published counts (what the prevention rol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from scipy import stats
 
 from geo import store
-from geo._errors import TensionmapError, one_of
+from geo._errors import TensionmapError
 from geo.config import Workspace
 from geo.disclosure import ClosedPeriod, Publication, published_lsoa_counts
-from geo.geography import Geography, load_geography
+from geo.geography.areas import Geography, load_geography
+from geo.geography.population import lsoa_population
 from geo.hotspots.aggregate import Filters, expected_within
 from geo.hotspots.excess import risk_classes
-from geo.population import lsoa_population
-from geo.schools import (
+from geo.schools.score import (
     HOT,
-    PHASES,
-    WorkshopPlan,
-    plan_workshops,
-    rank_within_csp,
     schools_from_places,
-    score_schools,
-    workshop_status,
 )
 
 #: Settings of adults' night life: records only in these do not count towards a school.
@@ -45,15 +39,10 @@ def adult_only(settings: pd.Series) -> pd.Series:
     return words.map(lambda s: bool(s) and s <= ADULT_SETTINGS)
 
 
-def _inputs(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    engine = store.connect(ws.database_url)
-    try:
-        incidents = store.read_incidents(engine)
-        places = store.read_table(engine, store.places, store.places.c.kind == "school")
-        workshops = store.read_table(engine, store.workshops)
-    finally:
-        engine.dispose()
-    return incidents, schools_from_places(places), workshops
+def school_inputs(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    incidents, places, workshops = ws.read_tables(store.places, store.workshops)
+    schools = places[places["kind"] == "school"]
+    return incidents, schools_from_places(schools.reset_index(drop=True)), workshops
 
 
 def high_risk_residential(
@@ -123,7 +112,7 @@ def published_points(
 
 
 @dataclass(frozen=True)
-class _PlanInputs:
+class PlanInputs:
     records: pd.DataFrame
     high_risk: pd.DataFrame
     schools: pd.DataFrame
@@ -133,15 +122,15 @@ class _PlanInputs:
     end: date | None
 
 
-def _plan_inputs(
+def plan_inputs(
     ws: Workspace, start: date | None, end: date | None, publication: Publication | None
-) -> _PlanInputs:
+) -> PlanInputs:
     if publication is not None and (start or end):
         raise TensionmapError(
             f"a published plan covers the closed periods of its publication; "
             f"start {start!r} and end {end!r} cannot be given with it."
         )
-    incidents, schools, workshops = _inputs(ws)
+    incidents, schools, workshops = school_inputs(ws)
     records = Filters(start=start, end=end).apply(incidents).reset_index(drop=True)
     records = records[~adult_only(records["settings"])].reset_index(drop=True)
     geo = load_geography(ws.geography_dir)
@@ -155,7 +144,7 @@ def _plan_inputs(
         records = published_points(records, geo, inner, periods, k=publication.k)
         end = periods[0].end
     high_risk = high_risk_residential(residential, geo, population, inner)
-    return _PlanInputs(records, high_risk, schools, workshops, geo, (inner, population), end)
+    return PlanInputs(records, high_risk, schools, workshops, geo, (inner, population), end)
 
 
 def high_risk_areas(
@@ -167,103 +156,4 @@ def high_risk_areas(
 ) -> pd.DataFrame:
     """The high-risk residential LSOAs behind the score's R (see
     :func:`high_risk_residential`), from published counts when ``publication`` is given."""
-    return _plan_inputs(ws, start, end, publication).high_risk
-
-
-def school_plan(
-    ws: Workspace,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    phases: tuple[str, ...] = (),
-    budget: int = 20,
-    per_csp_min: int = 1,
-    radius_m: float | None = None,
-    min_pupils: int = 0,
-    exclude_months: int = 12,
-    publication: Publication | None = None,
-    today: date | None = None,
-) -> WorkshopPlan:
-    """Score, rank and plan (see :mod:`geo.schools`); from published LSOA counts of
-    closed periods when ``publication`` is given. ``today`` (default: ``end``, else the
-    real date) decides which workshops are recent."""
-    for phase in phases:
-        if phase not in PHASES:
-            raise one_of("phase", PHASES, phase)
-    inputs = _plan_inputs(ws, start, end, publication)
-    schools, workshops, geo = inputs.schools, inputs.workshops, inputs.geo
-    scores = score_schools(
-        schools,
-        inputs.records,
-        high_risk=inputs.high_risk,
-        residents=inputs.residents,
-        radius_m=radius_m,
-        end=inputs.end,
-    )
-    eligible = np.ones(len(schools), dtype=bool)
-    if phases:
-        eligible &= schools["phase"].isin(phases).to_numpy()
-    if min_pupils:
-        eligible &= (schools["pupils"].fillna(0) >= min_pupils).to_numpy()
-    if exclude_months and len(workshops):
-        reference = today or end or date.today()
-        since = (reference - timedelta(days=30 * exclude_months)).isoformat()
-        recent = set(workshops.loc[workshops["delivered_on"] >= since, "urn"])
-        eligible &= ~schools["urn"].isin(recent).to_numpy()
-    plan = plan_workshops(scores, budget=budget, per_csp_min=per_csp_min, eligible=eligible)
-    names = geo.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
-    table = plan.table.assign(csp=plan.table["csp_code"].map(names))
-    return WorkshopPlan(
-        table,
-        plan.covered_optimised,
-        plan.covered_greedy,
-        plan.total_records,
-        plan.solver_status,
-        plan.notes,
-    )
-
-
-def record_workshop(ws: Workspace, urn: str, delivered_on: date) -> None:
-    _, schools, _ = _inputs(ws)
-    if urn not in set(schools["urn"]):
-        raise TensionmapError(f"URN {urn!r} is not a school in this workspace.")
-    engine = store.connect(ws.database_url)
-    try:
-        with store.transaction(engine) as conn:
-            exists = conn.execute(
-                sa.select(store.workshops.c.id).where(
-                    (store.workshops.c.urn == urn)
-                    & (store.workshops.c.delivered_on == delivered_on.isoformat())
-                )
-            ).first()
-            if exists is None:
-                conn.execute(
-                    store.workshops.insert().values(
-                        urn=urn, delivered_on=delivered_on.isoformat(), recorded_at=store.now()
-                    )
-                )
-    finally:
-        engine.dispose()
-
-
-def school_status(
-    ws: Workspace, *, today: date, publication: Publication | None = None
-) -> pd.DataFrame:
-    """Per CSP, the 12-month workshop indicator and the best-ranked schools not yet
-    visited, ranked on the last two years of records (on the published counts of the
-    last two 12-month closed periods when ``publication`` is given)."""
-    incidents, schools, workshops = _inputs(ws)
-    geo = load_geography(ws.geography_dir)
-    if publication is None:
-        records = Filters(start=today - timedelta(days=730), end=today).apply(incidents)
-        last = today
-    else:
-        periods = publication.yearly_windows()[:2]
-        point = geo.lsoas.geometry.representative_point()
-        inner = np.column_stack([point.x, point.y])
-        records = published_points(incidents, geo, inner, periods, k=publication.k)
-        last = periods[0].end
-    scores = score_schools(schools, records.reset_index(drop=True), end=last)
-    ranked = scores.table.assign(rank_in_csp=rank_within_csp(scores.table))
-    names = geo.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
-    return workshop_status(schools, workshops, ranked, today=today, csp_names=names)
+    return plan_inputs(ws, start, end, publication).high_risk

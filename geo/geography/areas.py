@@ -127,6 +127,19 @@ class Geography:
         return shapely.STRtree(self.lsoas.geometry.to_numpy())
 
     @cached_property
+    def csp_names(self) -> pd.Series:
+        """CSP name by CSP code (``csp_code`` index), in the order CSPs first appear."""
+        names = self.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
+        return names.rename("csp_name")
+
+    @cached_property
+    def inner_points(self) -> np.ndarray:
+        """(n, 2) BNG coordinates of a point inside each LSOA (``representative_point``),
+        in the order of :attr:`lsoas`: where a published LSOA count is placed."""
+        point = self.lsoas.geometry.representative_point()
+        return np.column_stack([point.x.to_numpy(), point.y.to_numpy()])
+
+    @cached_property
     def districts(self) -> gpd.GeoDataFrame:
         """District polygons (imported, or dissolved from LSOAs) with CSP and force columns."""
         cols = ["district_code", "district_name", "csp_code", "csp_name", "force"]

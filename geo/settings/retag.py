@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from geo import store
 from geo.config import Workspace
-from geo.ingest.incidents import store_places
-from geo.tagging import SETTING_ORDER, TaggingRules, tag_records
+from geo.settings.places import store_places
+from geo.settings.rules import SETTING_ORDER, TaggingRules, tag_records
 
 
 @dataclass(frozen=True)

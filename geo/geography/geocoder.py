@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from geo.geography import BNG, WGS84, Geography, PointAreas
+from geo.geography.areas import BNG, WGS84, Geography, PointAreas
 
 # Great Britain's extent, generously: the national grid and a lat/lon box around it.
 GRID_E = (0.0, 700_000.0)

@@ -1,0 +1,34 @@
+"""Geography: the areas records are counted in, and how a record finds its area.
+
+:mod:`~geo.geography.areas` (LSOAs, wards, districts, CSPs and forces, and locating
+points in them), :mod:`~geo.geography.geocoder` (postcodes and coordinates to areas),
+:mod:`~geo.geography.boundary_import` (a force's own boundaries and lookups) and
+:mod:`~geo.geography.population` (residents per LSOA).
+"""
+
+from geo.geography.areas import (
+    ATTRIBUTION,
+    BNG,
+    LEVELS,
+    WGS84,
+    Geography,
+    PointAreas,
+    district_table,
+    load_geography,
+)
+from geo.geography.boundary_import import (
+    ReassignResult,
+    import_boundary_file,
+    import_lookup_file,
+    import_population,
+    reassign_areas,
+)
+from geo.geography.geocoder import GeocodeResult, geocode, normalise_postcode, to_bng, to_wgs84
+from geo.geography.population import lsoa_population
+
+__all__ = [
+    "ATTRIBUTION", "BNG", "LEVELS", "WGS84", "GeocodeResult", "Geography", "PointAreas",
+    "ReassignResult", "district_table", "geocode", "import_boundary_file",
+    "import_lookup_file", "import_population", "load_geography", "lsoa_population",
+    "normalise_postcode", "reassign_areas", "to_bng", "to_wgs84",
+]  # fmt: skip

@@ -1,0 +1,59 @@
+"""Opening the store: an engine per database URL (SQLite in WAL mode with foreign keys),
+transactions, and the columns a newer version adds to an older store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from geo.store.schema import metadata
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    # a bigger page cache keeps index pages in memory during million-row loads
+    cur.execute("PRAGMA cache_size=-262144")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.close()
+
+
+def connect(url: str) -> Engine:
+    """Open the store at ``url`` (creating its tables) and return the engine."""
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    metadata.create_all(engine)
+    _add_missing_columns(engine)
+    return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns a store made by an earlier version lacks (``create_all``
+    makes missing tables only)."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    name = engine.dialect.identifier_preparer.quote(column.name)
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One all-or-nothing transaction (commits on success, rolls back on any exception)."""
+    with engine.begin() as conn:
+        yield conn
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
