@@ -55,9 +55,9 @@ def _problems(qualname: str, obj: object) -> list[str]:
     result = numpydoc.validate.validate(qualname)
     problems = [f"{code} {message}" for code, message in result["errors"] if code in checks]
     doc = inspect.getdoc(obj) or ""
-    if inspect.isfunction(obj) and re.search(r"^\s+raise \w", inspect.getsource(obj), re.M):
-        if not re.search(r"^Raises\n-+$", doc, re.M):
-            problems.append("RAISES the function raises but has no Raises section")
+    raises = inspect.isfunction(obj) and re.search(r"^\s+raise \w", inspect.getsource(obj), re.M)
+    if raises and not re.search(r"^Raises\n-+$", doc, re.M):
+        problems.append("RAISES the function raises but has no Raises section")
     if inspect.isclass(obj) and not re.search(r"^(Attributes|Parameters)\n-+$", doc, re.M):
         problems.append("ATTR no Attributes or Parameters section")
     return problems
