@@ -64,6 +64,9 @@ SETTINGS: tuple[str, ...] = (
     "other",
 )
 
+#: Settings a CSP partner's heat map is drawn for (transport, licensing, taxi licensing).
+PARTNER_SETTINGS: tuple[str, ...] = ("public_transport", "nte", "taxi")
+
 #: How settings read in titles and legends.
 SETTING_LABELS: dict[str, str] = {
     "public_transport": "public transport",
@@ -83,6 +86,8 @@ HOTSPOT_CLASSES: tuple[str, ...] = (
 )  # fmt: skip
 #: The classes a map, a school score and a count of "hot spots" treat as hot.
 HOT_CLASSES: tuple[str, ...] = ("hot_95", "hot_99")
+#: The classes counted as cold (emerging hot spot analysis).
+COLD_CLASSES: tuple[str, ...] = ("cold_95", "cold_99")
 #: Local Moran's I quadrants (high-high … low-high) and not significant.
 LISA_CLASSES: tuple[str, ...] = ("HH", "LL", "HL", "LH", "ns")
 

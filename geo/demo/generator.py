@@ -33,10 +33,9 @@ from geo.demo.texts import (
 )
 from geo.geography.areas import Geography
 from geo.geography.geocoder import to_wgs84
-from geo.vocab import MONITORED_STRANDS
+from geo.vocab import MONITORED_STRANDS as STRANDS
 
 FORCES = ("hertfordshire", "cambridgeshire", "both")
-STRANDS = MONITORED_STRANDS
 
 VAGUE_SHARE = 0.25
 

@@ -128,6 +128,7 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
     from geo.hotspots.clusters import point_clusters
     from geo.hotspots.kde import kernel_density
     from geo.settings import partner_heatmap, write_html
+    from geo.vocab import HOT_CLASSES, PARTNER_SETTINGS
 
     if data is not None and (data / CENSUS_FILE).exists():
         import_population(workspace, data / CENSUS_FILE)
@@ -142,24 +143,22 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
     write_frame(residential.table, out / "hotspots_residential_lsoa.gpkg", layer="hotspots")
     clusters = scan(incidents, geography, population, max_radius_m=3000, replications=999).clusters
     write_csv(clusters, out / "scan_clusters.csv")
-    for setting in ("public_transport", "nte", "taxi"):
+    for setting in PARTNER_SETTINGS:
         chosen = Filters(settings=(setting,)).apply(incidents)
         surface = kernel_density(
             chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float), bandwidth_m=500
         )
         # analyst's surface (not disclosure-controlled): partners get partner_*.html
         write_frame(surface.to_frame(), out / f"density_{setting}.geojson", layer="density")
-    for setting in ("public_transport", "nte", "taxi"):
+    for setting in PARTNER_SETTINGS:
         heat = partner_heatmap(incidents, geography, settings=(setting,))
         write_html(heat, geography, str(out / f"partner_{setting}.html"))
         write_csv(heat.csp_table, out / f"partner_{setting}-csp.csv")
     repeats = point_clusters(incidents, eps_m=10, min_samples=4)
     write_frame(repeats.table, out / "repeat_locations.gpkg", layer="clusters")
     return {
-        "hotspot_lsoas": int(table["excess_class"].isin(["hot_95", "hot_99"]).sum()),
-        "residential_risk_lsoas": int(
-            residential.table["risk_class"].isin(["hot_95", "hot_99"]).sum()
-        ),
+        "hotspot_lsoas": int(table["excess_class"].isin(HOT_CLASSES).sum()),
+        "residential_risk_lsoas": int(residential.table["risk_class"].isin(HOT_CLASSES).sum()),
         "significant_scan_clusters": int((clusters["p_value"] < 0.05).sum()),
         "repeat_locations": len(repeats.table),
     }

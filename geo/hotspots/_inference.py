@@ -14,6 +14,8 @@ import numpy as np
 from scipy import sparse, stats
 from statsmodels.stats.multitest import multipletests
 
+from geo.vocab import HOTSPOT_CLASSES
+
 #: Gathered values per vectorised block (bounds memory at about 160 MB of float64).
 _BLOCK = 20_000_000
 
@@ -29,11 +31,16 @@ def two_sided_p(z: np.ndarray) -> np.ndarray:
 
 def hotspot_class(z: np.ndarray, p: np.ndarray) -> np.ndarray:
     """``hot_99`` … ``cold_99`` from z (direction) and a (possibly FDR-adjusted) p."""
-    out = np.full(len(z), "not_significant", dtype=object)
-    for level, cut in (("90", 0.10), ("95", 0.05), ("99", 0.01)):
+    hot_99, hot_95, hot_90, not_significant, cold_90, cold_95, cold_99 = HOTSPOT_CLASSES
+    out = np.full(len(z), not_significant, dtype=object)
+    for hot, cold, cut in (
+        (hot_90, cold_90, 0.10),
+        (hot_95, cold_95, 0.05),
+        (hot_99, cold_99, 0.01),
+    ):
         sig = p < cut
-        out[sig & (z > 0)] = f"hot_{level}"
-        out[sig & (z < 0)] = f"cold_{level}"
+        out[sig & (z > 0)] = hot
+        out[sig & (z < 0)] = cold
     return out
 
 

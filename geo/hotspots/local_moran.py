@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import sparse
 
 from geo.hotspots._inference import conditional_lags, fdr, two_sided_p
+from geo.vocab import LISA_CLASSES
 
 FDR_ON_PSEUDO_P_FROM = 9_999
 
@@ -80,10 +81,11 @@ def local_moran(
         p_fdr, applied = fdr(sims.p_sim), "pseudo p-values"
     else:
         p_fdr, applied = fdr(two_sided_p(z_sim)), "normal approximation of the permutations"
+    *quadrants, not_significant = LISA_CLASSES  # HH, LL, HL, LH; ns
     quadrant = np.select(
         [(z > 0) & (lag > 0), (z < 0) & (lag < 0), (z > 0) & (lag <= 0), (z <= 0) & (lag > 0)],
-        ["HH", "LL", "HL", "LH"],
-        "ns",
+        quadrants,
+        not_significant,
     ).astype(object)
-    lisa_class = np.where(p_fdr < alpha, quadrant, "ns").astype(object)
+    lisa_class = np.where(p_fdr < alpha, quadrant, not_significant).astype(object)
     return LocalMoran(local_i, sims.p_sim, z_sim, p_fdr, quadrant, lisa_class, applied)

@@ -28,9 +28,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from geo.hotspots.gistar import gi_star
-
-HOT = ("hot_95", "hot_99")
-COLD = ("cold_95", "cold_99")
+from geo.vocab import COLD_CLASSES, HOT_CLASSES
 
 
 @dataclass(frozen=True)
@@ -107,8 +105,8 @@ def emerging_hotspots(cube: np.ndarray, neighbours: sparse.spmatrix) -> pd.DataF
     for t in range(n_steps):
         result = gi_star(cube[:, t], neighbours)
         z[:, t] = result.z
-        hot[:, t] = np.isin(result.hotspot_class, HOT)
-        cold[:, t] = np.isin(result.hotspot_class, COLD)
+        hot[:, t] = np.isin(result.hotspot_class, HOT_CLASSES)
+        cold[:, t] = np.isin(result.hotspot_class, COLD_CLASSES)
     rows = []
     for i in range(n_units):
         trend = mann_kendall(z[i])

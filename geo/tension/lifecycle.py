@@ -17,7 +17,8 @@ import pandas as pd
 
 from geo.geography.areas import Geography
 from geo.tension.rules import LEVELS, AlertRules
-from geo.tension.signals import STRANDS, Signal, daily_signals
+from geo.tension.signals import Signal, daily_signals
+from geo.vocab import MONITORED_STRANDS
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def replay(
     *,
     rules: AlertRules | None = None,
     seed: int = 0,
-    strands: tuple[str, ...] = (*STRANDS, "all"),
+    strands: tuple[str, ...] = (*MONITORED_STRANDS, "all"),
     open_alerts: list[Alert] | None = None,
     next_id: int = 1,
     progress: Callable[[date], None] | None = None,

@@ -30,9 +30,8 @@ from geo.geography.areas import Geography
 from geo.tension.baseline import last_seven_days
 from geo.tension.rules import SEQUENTIAL_STOP, AlertRules
 from geo.tension.stscan import space_time_scan
-from geo.vocab import MONITORED_STRANDS
+from geo.vocab import MONITORED_STRANDS as STRANDS  # the name geo.tension exports
 
-STRANDS = MONITORED_STRANDS
 SCAN = "space-time permutation scan"
 BASELINE = "weekly baseline"
 
@@ -122,9 +121,7 @@ class Signal:
 
 def _lsoa_points(geo: Geography) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     codes = geo.lsoas["lsoa_code"].to_numpy()
-    inner = geo.lsoas.geometry.representative_point()
-    xy = np.column_stack([inner.x, inner.y])
-    return codes, xy, pd.Series(np.arange(len(codes)), index=codes)
+    return codes, geo.inner_points, pd.Series(np.arange(len(codes)), index=codes)
 
 
 def strand_records(records: pd.DataFrame, strand: str) -> pd.DataFrame:
