@@ -1,0 +1,15 @@
+"""The demo: a synthetic but calibrated year of hate crime on real ONS geography and real
+places, with planted hot spots, tension episodes and repeat victims to find again.
+
+:mod:`~geo.demo.builder` (the :class:`ScenarioBuilder` that makes records),
+:mod:`~geo.demo.generator` (a whole scenario), :mod:`~geo.demo.planting` (the planted
+patterns), :mod:`~geo.demo.calibration` (published national figures),
+:mod:`~geo.demo.places` and :mod:`~geo.demo.texts` (real places, plausible descriptions)
+and :mod:`~geo.demo.run` (``tensionmap demo``: build a workspace and its outputs).
+"""
+
+from geo.demo.builder import ScenarioBuilder
+from geo.demo.generator import Scenario, generate
+from geo.demo.run import build_demo, demo_password, run_demo
+
+__all__ = ["Scenario", "ScenarioBuilder", "build_demo", "demo_password", "generate", "run_demo"]
