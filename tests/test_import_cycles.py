@@ -47,7 +47,11 @@ def import_graph() -> dict[str, set[str]]:
         }
         # (a package's __init__ importing its own submodules is a real edge: a submodule
         # that leads back to its package from outside closes a cycle)
-        graph[name] = {m for m in found if m in modules and m != name}
+        # (a module importing its own package, e.g. ``from geo.demo import texts`` inside
+        # geo.demo, meets it already initialising: not an edge)
+        graph[name] = {
+            m for m in found if m in modules and m != name and not name.startswith(m + ".")
+        }
     return graph
 
 

@@ -1,5 +1,7 @@
-"""The demo: a synthetic but calibrated year of hate crime on real ONS geography and real
-places, with planted hot spots, tension episodes and repeat victims to find again.
+"""The demo: a synthetic but calibrated year of hate crime on real places.
+
+Real ONS geography and real places, with planted hot spots, tension episodes and repeat
+victims to find again.
 
 :mod:`~geo.demo.builder` (the :class:`ScenarioBuilder` that makes records),
 :mod:`~geo.demo.generator` (a whole scenario), :mod:`~geo.demo.planting` (the planted
