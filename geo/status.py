@@ -82,8 +82,7 @@ def workspace_status(workspace: Workspace, *, last_batches: int = 5) -> Workspac
             )
     finally:
         engine.dispose()
-    csp_names = geography.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
-    by_csp = hate["csp_code"].map(csp_names).value_counts().sort_index()
+    by_csp = hate["csp_code"].map(geography.csp_names).value_counts().sort_index()
     strands = hate["strands"].dropna().str.split(";").explode()
     return WorkspaceStatus(
         root=str(workspace.root),

@@ -24,10 +24,8 @@ from geo.geography.areas import Geography, load_geography
 from geo.geography.population import lsoa_population
 from geo.hotspots.aggregate import Filters, expected_within
 from geo.hotspots.excess import risk_classes
-from geo.schools.score import (
-    HOT,
-    schools_from_places,
-)
+from geo.schools.score import schools_from_places
+from geo.vocab import HOT_CLASSES
 
 #: Settings of adults' night life: records only in these do not count towards a school.
 ADULT_SETTINGS = frozenset({"nte", "taxi"})
@@ -63,7 +61,7 @@ def high_risk_residential(
     ).to_numpy(float)
     expected = expected_within(population, counts, geo.lsoas["csp_code"].to_numpy())
     _, _, risk = risk_classes(counts, expected)
-    hot = np.isin(risk, HOT) & (expected > 0)
+    hot = np.isin(risk, HOT_CLASSES) & (expected > 0)
     lower = stats.gamma.ppf(0.025, counts[hot]) / expected[hot]
     return pd.DataFrame(
         {
@@ -135,8 +133,7 @@ def plan_inputs(
     records = records[~adult_only(records["settings"])].reset_index(drop=True)
     geo = load_geography(ws.geography_dir)
     population, _ = lsoa_population(geo, geography_dir=ws.geography_dir)
-    point = geo.lsoas.geometry.representative_point()
-    inner = np.column_stack([point.x, point.y])
+    inner = geo.inner_points
     residential = Filters(settings=("residential",)).apply(records)
     if publication is not None:
         periods = publication.yearly_windows()

@@ -75,8 +75,7 @@ def school_plan(
         recent = set(workshops.loc[workshops["delivered_on"] >= since, "urn"])
         eligible &= ~schools["urn"].isin(recent).to_numpy()
     plan = plan_workshops(scores, budget=budget, per_csp_min=per_csp_min, eligible=eligible)
-    names = geo.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
-    table = plan.table.assign(csp=plan.table["csp_code"].map(names))
+    table = plan.table.assign(csp=plan.table["csp_code"].map(geo.csp_names))
     return WorkshopPlan(
         table,
         plan.covered_optimised,
@@ -123,14 +122,11 @@ def school_status(
         last = today
     else:
         periods = publication.yearly_windows()[:2]
-        point = geo.lsoas.geometry.representative_point()
-        inner = np.column_stack([point.x, point.y])
-        records = published_points(incidents, geo, inner, periods, k=publication.k)
+        records = published_points(incidents, geo, geo.inner_points, periods, k=publication.k)
         last = periods[0].end
     scores = score_schools(schools, records.reset_index(drop=True), end=last)
     ranked = scores.table.assign(rank_in_csp=rank_within_csp(scores.table))
-    names = geo.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
-    return workshop_status(schools, workshops, ranked, today=today, csp_names=names)
+    return workshop_status(schools, workshops, ranked, today=today, csp_names=geo.csp_names)
 
 
 def coverage(covers: list[np.ndarray], chosen: np.ndarray) -> int:

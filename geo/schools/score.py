@@ -59,7 +59,6 @@ RADIUS_BY_PHASE = {
     "other": 2000.0,
 }
 PHASES = tuple(RADIUS_BY_PHASE)
-HOT = ("hot_95", "hot_99")
 #: Cap on a high-risk area's relative risk in the score's risk adjustment R.
 MAX_RISK = 10.0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from geo.geography.areas import ATTRIBUTION, Geography
+from geo.geography.geocoder import to_wgs84
 from geo.settings.partner_maps import LSOA_BREAKS, PartnerHeatmap
 from geo.vocab import SETTING_LABELS
 
@@ -96,10 +97,11 @@ def write_html(heatmap: PartnerHeatmap, geo: Geography, path: str, *, tile_url: 
         name="districts",
         style_function=lambda _f: {"color": "#333", "weight": 1.2, "fillOpacity": 0},
     ).add_to(fmap)
-    inner = geo.districts.geometry.representative_point().to_crs(4326)
-    for name, point in zip(geo.districts["district_name"], inner, strict=True):
+    inner = geo.districts.geometry.representative_point()
+    lon, lat = to_wgs84(inner.x.to_numpy(), inner.y.to_numpy())
+    for name, x, y in zip(geo.districts["district_name"], lon, lat, strict=True):
         folium.Marker(
-            [point.y, point.x],
+            [y, x],
             icon=folium.DivIcon(
                 html=(
                     '<div style="font:11px sans-serif;color:#222;white-space:nowrap;'

@@ -38,6 +38,8 @@ from geo.vocab import SETTINGS
 
 #: Settings a rule can give, in the order they are listed ("other" is never inferred).
 SETTING_ORDER = tuple(s for s in SETTINGS if s != "other")
+#: Settings a record's own words can name (all but the catch-all "street" and "other").
+SPECIFIC_SETTINGS = tuple(s for s in SETTINGS if s not in ("street", "other"))
 
 LOCATION_TYPES: dict[str, tuple[str, ...]] = {
     "public_transport": (
@@ -327,9 +329,8 @@ def _blank(found: pd.Series) -> pd.Series:
 def _named_by_words(reason: dict[str, pd.Series]) -> np.ndarray:
     """Records whose own words (location type other than 'street', keywords, occupation,
     online flag) already name a specific setting: proximity must not add to them."""
-    specific = ("public_transport", "nte", "taxi", "online", "school", "residential", "retail")
     named = np.zeros(len(next(iter(reason.values()))), dtype=bool)
-    for s in specific:
+    for s in SPECIFIC_SETTINGS:
         named |= reason[s].notna().to_numpy()
     return named
 
