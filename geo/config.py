@@ -1,18 +1,16 @@
-"""Workspace settings: one table of (name, default, help) drives the TOML file, the CLI and docs.
+"""A workspace: the folder of one area's data, its settings and its store.
 
-A workspace is a folder holding ``tensionmap.toml`` (these settings),
-``tensionmap.sqlite`` (the store), ``geography/`` (imported boundaries and lookups),
-``rejects/`` and ``outputs/``.
+A workspace is a folder holding ``tensionmap.toml`` (its settings, read by
+:mod:`geo.config_file`), ``tensionmap.sqlite`` (the store), ``geography/`` (imported
+boundaries and lookups), ``rejects/`` and ``outputs/``.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -20,6 +18,12 @@ import sqlalchemy as sa
 from geo import store
 from geo._errors import WorkspaceError
 from geo._private import make_private, write_private
+from geo.config_file import SETTINGS, Config, Setting, default_toml
+
+__all__ = [
+    "CONFIG_NAME", "DEFAULT_WORKSPACE", "SETTINGS", "STORE_NAME", "Config", "Setting",
+    "Workspace", "default_toml", "open_data_dir",
+]  # fmt: skip
 
 DEFAULT_WORKSPACE = "tensionmap-data"
 CONFIG_NAME = "tensionmap.toml"
@@ -27,136 +31,28 @@ STORE_NAME = "tensionmap.sqlite"
 
 
 @dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    help: str
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "extra_strands",
-        ["misogyny", "alternative_subculture"],
-        "Non-monitored strands accepted in the strands column besides the five monitored ones.",
-    ),
-    Setting(
-        "snap_distance_m",
-        250.0,
-        "Points up to this far outside the area's edge snap to the nearest LSOA; "
-        "farther ones are rejected as outside_area.",
-    ),
-    Setting(
-        "future_tolerance_days",
-        1,
-        "Dates up to this many days in the future are accepted (clock skew); later ones rejected.",
-    ),
-    Setting(
-        "database_url",
-        "",
-        "SQLAlchemy URL of the store; empty means <workspace>/tensionmap.sqlite.",
-    ),
-    Setting(
-        "tile_url",
-        "",
-        "Map tile server for the base maps, e.g. the force's own; empty (the default) means no "
-        "tiles: maps draw the workspace's own boundaries and labels and ask no third party.",
-    ),
-    Setting(
-        "small_count_threshold",
-        5,
-        "Counts below this are suppressed in anything a partner sees.",
-    ),
-    Setting(
-        "publication_lag_days",
-        7,
-        "Partner and prevention figures come from closed periods only: whole months that "
-        "ended at least this many days ago.",
-    ),
-    Setting(
-        "session_idle_minutes",
-        30,
-        "A dashboard session ends after this many minutes without a request.",
-    ),
-    Setting(
-        "session_hours",
-        8.0,
-        "A dashboard session ends this many hours after sign-in, however active.",
-    ),
-    Setting(
-        "tagging",
-        {},
-        "Settings-tagging rules added to the defaults: [tagging.keywords], "
-        "[tagging.location_types], [tagging.occupations] (setting = [words]), negations, "
-        "station_distance_m, nte_distance_m, school_distance_m.",
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Config:
-    """Settings of one workspace; see :data:`SETTINGS` for meanings and defaults."""
-
-    extra_strands: list[str] = field(default_factory=lambda: list(SETTINGS[0].default))
-    snap_distance_m: float = 250.0
-    future_tolerance_days: int = 1
-    database_url: str = ""
-    tile_url: str = ""
-    small_count_threshold: int = 5
-    publication_lag_days: int = 7
-    session_idle_minutes: int = 30
-    session_hours: float = 8.0
-    tagging: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_toml(cls, path: Path) -> Config:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise WorkspaceError(f"{path}: not valid TOML ({exc}).") from exc
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise WorkspaceError(
-                f"{path}: unknown setting(s) {unknown}; known settings are {sorted(known)}."
-            )
-        return cls(**data)
-
-
-def default_toml() -> str:
-    """The commented TOML written into a new workspace."""
-    lines = ["# tensionmap workspace settings. Delete a line to use its default.", ""]
-    for s in SETTINGS:
-        lines.append(f"# {s.help}")
-        if isinstance(s.default, dict):  # a table: show how to add one, at the end
-            continue
-        lines.append(f"{s.name} = {_toml_value(s.default)}")
-        lines.append("")
-    lines += [
-        "# Tables go last in TOML, for example:",
-        "# [tagging.keywords]",
-        '# taxi = ["uber", "ride-hailing"]',
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return (
-            "{}"
-            if not value
-            else "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-        )
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-@dataclass(frozen=True)
 class Workspace:
-    """Paths and settings of one workspace folder."""
+    """Paths and settings of one workspace folder.
+
+    Build one with :meth:`open`. The folder holds ``tensionmap.toml``, the store
+    (``tensionmap.sqlite`` unless ``database_url`` points elsewhere), ``geography/``,
+    ``rejects/`` and ``outputs/``.
+
+    Attributes
+    ----------
+    root : pathlib.Path
+        The workspace folder.
+    config : Config
+        Its settings.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     ws = Workspace.open(Path(folder) / "workspace")
+    ...     print(ws.config.small_count_threshold, ws.outputs_dir.name)
+    5 outputs
+    """
 
     root: Path
     config: Config
@@ -165,7 +61,31 @@ class Workspace:
     def open(cls, root: str | Path | None = None, *, create: bool = True) -> Workspace:
         """Open (and by default create) a workspace.
 
-        ``root`` falls back to ``$TENSIONMAP_WORKSPACE`` and then ``./tensionmap-data``.
+        Parameters
+        ----------
+        root : str or pathlib.Path, optional
+            The folder; falls back to ``$TENSIONMAP_WORKSPACE`` and then
+            ``./tensionmap-data``.
+        create : bool, default True
+            Create the folder and a default ``tensionmap.toml`` if there is none.
+
+        Returns
+        -------
+        Workspace
+            The workspace, its subfolders created and its folder made private.
+
+        Raises
+        ------
+        WorkspaceError
+            If there is no ``tensionmap.toml`` and ``create`` is false, or the file is not
+            valid.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     print(sorted(p.name for p in Workspace.open(folder).root.iterdir()))
+        ['geography', 'outputs', 'rejects', 'tensionmap.toml']
         """
         path = Path(root or os.environ.get("TENSIONMAP_WORKSPACE") or DEFAULT_WORKSPACE)
         config_path = path / CONFIG_NAME
@@ -184,18 +104,22 @@ class Workspace:
 
     @property
     def database_url(self) -> str:
+        """SQLAlchemy URL of the store: the configured one, or the workspace's SQLite file."""
         return self.config.database_url or f"sqlite:///{self.root / STORE_NAME}"
 
     @property
     def rejects_dir(self) -> Path:
+        """Where ingest writes the rows it rejects."""
         return self.root / "rejects"
 
     @property
     def outputs_dir(self) -> Path:
+        """Where analyses write their files."""
         return self.root / "outputs"
 
     @property
     def geography_dir(self) -> Path:
+        """Where imported boundaries, lookups and population live."""
         return self.root / "geography"
 
     def read_incidents(self, *, include_context: bool = False) -> pd.DataFrame:
@@ -214,7 +138,7 @@ class Workspace:
         Examples
         --------
         >>> ws = Workspace.open("tensionmap-demo", create=False)  # doctest: +SKIP
-        >>> ws.read_incidents()["strand"].value_counts()  # doctest: +SKIP
+        >>> ws.read_incidents()["record_type"].value_counts()  # doctest: +SKIP
         """
         return self.read_tables(include_context=include_context)[0]
 
@@ -250,7 +174,13 @@ class Workspace:
         return tuple(frames)
 
     def pseudonym_key(self) -> bytes:
-        """Per-workspace secret used to pseudonymise victim identifiers (created on first use)."""
+        """Per-workspace secret used to pseudonymise victim identifiers (created on first use).
+
+        Returns
+        -------
+        bytes
+            32 random bytes, kept in the workspace's private ``.pseudonym_key``.
+        """
         path = self.root / ".pseudonym_key"
         if not path.exists():
             write_private(path, secrets.token_hex(32).encode("ascii"))
@@ -258,7 +188,21 @@ class Workspace:
 
 
 def open_data_dir() -> Path | None:
-    """The shared open-data folder (``$TENSIONMAP_OPEN_DATA`` or ``../shared/data``), if present."""
+    """The shared open-data folder, if present.
+
+    ``$TENSIONMAP_OPEN_DATA`` if set, else ``shared/data`` beside the checkout or beside the
+    current folder.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The first of those folders that exists, or ``None``.
+
+    Examples
+    --------
+    >>> open_data_dir()  # doctest: +SKIP
+    PosixPath('/work/shared/data')
+    """
     env = os.environ.get("TENSIONMAP_OPEN_DATA")
     candidates = [Path(env)] if env else []
     here = Path(__file__).resolve().parent.parent

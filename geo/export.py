@@ -44,8 +44,20 @@ INCIDENT_EXPORT_COLUMNS = [
 
 
 def neutralise_text(value: object) -> object:
-    """``value`` with a leading ``'`` if it is text a spreadsheet would evaluate (a plain
-    number such as ``-0.39`` is left alone); anything else unchanged.
+    """Prefix one value with ``'`` if it is text a spreadsheet would evaluate.
+
+    Text starting with one of :data:`FORMULA_PREFIXES` (``=``, ``+``, ``-``, ``@``, tab,
+    carriage return) is prefixed, unless it is a plain number such as ``-0.39``.
+
+    Parameters
+    ----------
+    value : object
+        A cell or a column name.
+
+    Returns
+    -------
+    object
+        ``value`` with a leading ``'`` if it is risky text; anything else unchanged.
 
     Examples
     --------
@@ -60,11 +72,28 @@ def neutralise_text(value: object) -> object:
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells (and column names) that a spreadsheet would evaluate with a single
-    quote.
+    """Prefix with ``'`` the text cells and column names a spreadsheet would evaluate.
 
     Only text is touched: numbers, and text that is a plain number such as ``-0.39``, are
-    left alone.
+    left alone (as :func:`neutralise_text` does for one value).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table about to be written; it is not changed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the risky text prefixed.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"name": ["=cmd()", "Ann"], "delta": [-1, 2], "=x": ["-0.5", "+y"]})
+    >>> neutralise_formulas(frame)
+          name  delta   '=x
+    0  '=cmd()     -1  -0.5
+    1      Ann      2   '+y
     """
     out = frame.copy()
     out.columns = [neutralise_text(c) for c in out.columns]
@@ -96,7 +125,35 @@ def write_table(
     crs: str = WGS84,
     layer: str = "incidents",
 ) -> None:
-    """Write ``frame`` as CSV, GeoPackage or GeoJSON (points from ``x``/``y`` in ``crs``)."""
+    """Write a table of points as CSV, GeoPackage or GeoJSON, chosen by the file's suffix.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; for GeoPackage and GeoJSON it needs the coordinate columns ``x`` and ``y``.
+    out : pathlib.Path
+        The file: ``.csv`` (formula-safe, no geometry), ``.gpkg`` or ``.geojson``.
+    x, y : str, optional
+        The coordinate columns (longitude and latitude by default).
+    crs : str, optional
+        The coordinates' reference system (WGS84 by default).
+    layer : str, optional
+        The GeoPackage layer.
+
+    Raises
+    ------
+    TensionmapError
+        If the suffix is not one of :data:`EXPORT_FORMATS`.
+
+    See Also
+    --------
+    write_frame : the same for a GeoDataFrame.
+
+    Examples
+    --------
+    >>> points = pd.DataFrame({"reference": ["A1"], "longitude": [-0.34], "latitude": [51.75]})
+    >>> write_table(points, Path("incidents.geojson"))  # doctest: +SKIP
+    """
     if out.suffix.lower() == ".csv":
         _write_csv(frame, out)
         return
@@ -105,7 +162,26 @@ def write_table(
 
 
 def write_frame(frame: gpd.GeoDataFrame, out: Path, *, layer: str) -> None:
-    """A GeoDataFrame as GeoJSON (WGS84), GeoPackage (BNG) or CSV (no geometry)."""
+    """Write a GeoDataFrame as GeoJSON (WGS84), GeoPackage (BNG) or CSV (no geometry).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The table, in any coordinate reference system.
+    out : pathlib.Path
+        The file, by suffix: ``.geojson``, ``.gpkg`` or ``.csv``; its folder is created.
+    layer : str
+        The GeoPackage layer.
+
+    Raises
+    ------
+    TensionmapError
+        If the suffix is not one of :data:`EXPORT_FORMATS`.
+
+    Examples
+    --------
+    >>> write_frame(hotspots.table, Path("hotspots.gpkg"), layer="hotspots")  # doctest: +SKIP
+    """
     suffix = out.suffix.lower()
     if suffix not in EXPORT_FORMATS:
         raise one_of("output format", EXPORT_FORMATS, suffix or str(out))
@@ -119,14 +195,15 @@ def write_frame(frame: gpd.GeoDataFrame, out: Path, *, layer: str) -> None:
 
 
 def write_csv(frame: pd.DataFrame, out: Path) -> None:
-    """Write ``frame`` as a CSV for Excel (UTF-8 with BOM), spreadsheet formulas neutralised:
-    every CSV tensionmap writes leaves through here.
+    """Write a table as a CSV for Excel (UTF-8 with BOM), spreadsheet formulas neutralised.
+
+    Every CSV tensionmap writes leaves through here.
 
     Parameters
     ----------
-    frame
+    frame : pandas.DataFrame
         The table (its index is not written).
-    out
+    out : pathlib.Path
         The file; its folder is created.
 
     Examples

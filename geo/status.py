@@ -14,6 +14,35 @@ from geo.geography.areas import load_geography
 
 @dataclass(frozen=True)
 class WorkspaceStatus:
+    """What a workspace holds, as ``tensionmap status`` prints it.
+
+    Attributes
+    ----------
+    root : str
+        The workspace folder.
+    boundary_source : str
+        Where the LSOA polygons came from.
+    n_lsoa : int
+        Number of LSOAs in the boundaries.
+    hate_records, context_records : int
+        Current hate records (crimes and incidents), and context crime records.
+    first, last : str or None
+        The earliest and latest ``recorded_at`` of the hate records (``None`` if none).
+    by_force, by_csp, by_record_type : pandas.Series
+        Hate records per force, per CSP name and per record type.
+    by_strand : pandas.Series
+        Strand markers (a record with two strands counts under each).
+    places : pandas.Series
+        Places (stations, NTE premises, schools) by kind.
+    batches : pandas.DataFrame
+        The latest ingest batches, newest first.
+
+    Examples
+    --------
+    >>> status = workspace_status(Workspace.open("tensionmap-demo"))  # doctest: +SKIP
+    >>> status.by_force  # doctest: +SKIP
+    """
+
     root: str
     boundary_source: str
     n_lsoa: int
@@ -29,6 +58,13 @@ class WorkspaceStatus:
     batches: pd.DataFrame
 
     def lines(self) -> list[str]:
+        """The status as lines of text, one count per line under a heading per breakdown.
+
+        Returns
+        -------
+        list of str
+            The lines ``tensionmap status`` prints.
+        """
         out = [
             f"workspace: {self.root}",
             f"boundaries: {self.boundary_source} ({self.n_lsoa} LSOAs)",
@@ -54,6 +90,32 @@ class WorkspaceStatus:
 
 
 def workspace_status(workspace: Workspace, *, last_batches: int = 5) -> WorkspaceStatus:
+    """Count what a workspace holds: records by force, CSP, strand and type; places; batches.
+
+    Parameters
+    ----------
+    workspace : geo.config.Workspace
+        The workspace.
+    last_batches : int, default 5
+        How many of the latest ingest batches to list.
+
+    Returns
+    -------
+    WorkspaceStatus
+        The counts; :meth:`WorkspaceStatus.lines` gives them as text.
+
+    Examples
+    --------
+    A new workspace holds no records yet, over the bundled boundaries:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     status = workspace_status(Workspace.open(folder))
+    >>> status.hate_records, status.n_lsoa
+    (0, 1177)
+    >>> status.lines()[2]
+    'hate records: 0  context crime: 0'
+    """
     engine = store.connect(workspace.database_url)
     geography = load_geography(workspace.geography_dir)
     i = store.incidents

@@ -115,24 +115,55 @@ _STRAND_SPLIT = re.compile(r"\s*[;|]\s*")
 
 
 def slug(word: str) -> str:
-    """``'Alternative Subculture'`` -> ``'alternative_subculture'``."""
+    """Lower-case a word, joining its parts with ``_``: the key a strand or setting is kept under.
+
+    Parameters
+    ----------
+    word : str
+        A word as written in an export or a configuration file.
+
+    Returns
+    -------
+    str
+        Lower-case letters and digits, runs of anything else replaced by one ``_``, with
+        no ``_`` at either end.
+
+    Examples
+    --------
+    >>> slug("Alternative Subculture")
+    'alternative_subculture'
+    >>> slug(" Race/Ethnicity ")
+    'race_ethnicity'
+    """
     return re.sub(r"[^a-z0-9]+", "_", word.strip().lower()).strip("_")
 
 
 def parse_strands(raw: str, extra: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """Split a ``;``-separated strands cell into canonical strands.
 
+    Words are matched through :data:`STRAND_SYNONYMS` (``Racist`` → ``race``); a word that
+    is not a synonym but, slugged, is one of ``extra`` is kept as that strand.
+
     Parameters
     ----------
-    raw
-        The cell, e.g. ``"Racist; faith"``.
-    extra
+    raw : str
+        The cell, e.g. ``"Racist; faith"`` (``|`` separates too).
+    extra : iterable of str, optional
         Extra strands the workspace accepts (already slugged, e.g. ``"misogyny"``).
 
     Returns
     -------
-    (strands, unknown)
-        Canonical strands in first-seen order without repeats, and the words not recognised.
+    strands : list of str
+        Canonical strands in first-seen order, without repeats.
+    unknown : list of str
+        The words not recognised, as written.
+
+    Examples
+    --------
+    >>> parse_strands("Racist; faith; racial")
+    (['race', 'religion'], [])
+    >>> parse_strands("Misogyny | goth", extra=["misogyny"])
+    (['misogyny'], ['goth'])
     """
     extras = set(extra)
     strands: list[str] = []

@@ -5,11 +5,10 @@ import pandas as pd
 import pytest
 
 from geo._errors import BoundaryError
-from geo.geography.areas import (
-    district_table,
+from geo.geography.areas import district_table, load_geography
+from geo.geography.boundary_import import (
     import_boundaries,
     import_csp_lookup,
-    load_geography,
     read_boundary_file,
 )
 

@@ -34,123 +34,19 @@ import pandas as pd
 from geo._errors import WorkspaceError
 from geo.settings.hours import in_nte_hours, in_school_hours
 from geo.settings.places import Places, nearest_within
+from geo.settings.words import (
+    KEYWORDS,
+    LOCATION_TYPES,
+    NEGATIONS,
+    OCCUPATIONS,
+    VAGUE_LOCATION_TYPES,
+)
 from geo.vocab import SETTINGS
 
 #: Settings a rule can give, in the order they are listed ("other" is never inferred).
 SETTING_ORDER = tuple(s for s in SETTINGS if s != "other")
 #: Settings a record's own words can name (all but the catch-all "street" and "other").
 SPECIFIC_SETTINGS = tuple(s for s in SETTINGS if s not in ("street", "other"))
-
-LOCATION_TYPES: dict[str, tuple[str, ...]] = {
-    "public_transport": (
-        "bus",
-        "bus station",
-        "bus stop",
-        "coach",
-        "train",
-        "railway",
-        "railway station",
-        "rail",
-        "tram",
-        "guided bus",
-        "guided busway",
-        "platform",
-        "underground",
-    ),
-    "taxi": ("taxi", "private hire", "private hire vehicle", "minicab", "taxi rank"),
-    "nte": (
-        "pub",
-        "bar",
-        "nightclub",
-        "night club",
-        "licensed premises",
-        "takeaway",
-        "take away",
-        "late-night refreshment",
-        "late night refreshment",
-        "restaurant",
-    ),
-    "school": (
-        "school",
-        "college",
-        "academy",
-        "school gate",
-        "school gates",
-        "outside school gates",
-    ),
-    "online": ("online", "internet", "social media", "email", "text message"),
-    "residential": ("dwelling", "house", "home", "flat", "flats", "residential", "garden"),
-    "street": ("street", "road", "footpath", "park", "car park", "public place"),
-    "retail": ("shop", "supermarket", "store", "retail", "shopping centre", "petrol station"),
-}
-
-KEYWORDS: dict[str, tuple[str, ...]] = {
-    "public_transport": (
-        "bus",
-        "buses",
-        "coach",
-        "train",
-        "railway",
-        "rail station",
-        "railway station",
-        "platform",
-        "tram",
-        "bus station",
-        "bus stop",
-        "busway",
-        r"number \d+ bus",
-    ),
-    "taxi": ("taxi", "taxis", "private hire", "minicab", "cab driver", "taxi rank"),
-    "nte": (
-        "pub",
-        "nightclub",
-        "night club",
-        "takeaway",
-        "take-away",
-        "kebab shop",
-        "door staff",
-        "doorman",
-        "bouncer",
-        "licensed premises",
-        "behind the bar",
-        "late-night",
-        "late night",
-    ),
-    "online": (
-        "social media",
-        "online",
-        "facebook",
-        "twitter",
-        "instagram",
-        "whatsapp",
-        "tiktok",
-        "snapchat",
-        "email",
-        "text message",
-        "posted",
-    ),
-    "school": ("school", "pupil", "pupils", "playground", "school gates", "college"),
-    "residential": (
-        "front door",
-        "letterbox",
-        "neighbour",
-        "outside their home",
-        "her home",
-        "his home",
-    ),
-    "retail": ("shop staff", "supermarket", "shopper", "checkout", "shopping centre"),
-    "street": ("walking along the road", "in the park", "along the road"),
-}
-
-OCCUPATIONS: dict[str, tuple[str, ...]] = {
-    "taxi": ("taxi driver", "private hire driver", "cab driver", "minicab driver"),
-    "nte": ("door staff", "doorman", "door supervisor", "bouncer", "takeaway staff", "bar staff"),
-    "public_transport": ("bus driver", "train guard", "ticket inspector", "rail staff"),
-}
-
-NEGATIONS = ("not", "no", "never", "wasn't", "weren't", "didn't", "rather than", "instead of")
-#: Location types that say nothing about the setting: proximity may then decide.
-VAGUE_LOCATION_TYPES = ("", "street", "other", "public place", "unknown", "n/a")
 
 
 @dataclass(frozen=True)
@@ -223,6 +119,108 @@ def _first_match(text: pd.Series, words: tuple[str, ...]) -> pd.Series:
     return text.str.extract(rf"\b({alt})\b", expand=False)
 
 
+class _Reasons:
+    """The first reason found for each setting of each record (a later rule never overrides
+    an earlier one: the rule families are applied strongest evidence first).
+    """
+
+    def __init__(self, index: pd.Index) -> None:
+        self.index = index
+        self.by_setting: dict[str, pd.Series] = {
+            s: pd.Series(None, index=index, dtype=object) for s in SETTING_ORDER
+        }
+
+    def give(self, setting: str, mask: np.ndarray | pd.Series, why: pd.Series | str) -> None:
+        current = self.by_setting[setting]
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=self.index) & current.isna()
+        if mask.any():
+            current[mask] = why[mask] if isinstance(why, pd.Series) else why
+
+    def to_frame(self) -> pd.DataFrame:
+        table = pd.DataFrame(self.by_setting)
+        present = table.notna().to_numpy()
+        names = np.array(SETTING_ORDER, dtype=object)
+        settings = [";".join(names[row]) for row in present]
+        reasons = [
+            json.dumps(
+                {s: r for s, r in zip(SETTING_ORDER, values, strict=True) if isinstance(r, str)}
+            )
+            for values in table.itertuples(index=False, name=None)
+        ]
+        return pd.DataFrame({"settings": settings, "setting_reasons": reasons}, index=self.index)
+
+
+def _text(records: pd.DataFrame, column: str) -> pd.Series:
+    """A column as lower-case text, empty where missing (and everywhere if absent)."""
+    if column not in records:
+        return pd.Series("", index=records.index, dtype=object)
+    return records[column].fillna("").astype(str).str.lower()
+
+
+def _by_location_type(reasons: _Reasons, location: pd.Series, rules: TaggingRules) -> None:
+    distinct = pd.Series(location.unique())
+    for setting in SETTING_ORDER:
+        hit = _first_match(distinct, rules.location_types.get(setting, ()))
+        found = location.map(dict(zip(distinct, hit, strict=True)))
+        reasons.give(setting, found.notna(), "location_type:" + _blank(found))
+
+
+def _by_description(reasons: _Reasons, description: pd.Series, rules: TaggingRules) -> None:
+    for setting in SETTING_ORDER:
+        words = rules.keywords.get(setting, ())
+        if not words:
+            continue
+        positive, negated = _patterns(tuple(words), rules.negations)
+        cleaned = description.str.replace(negated, " ", regex=True)  # drop negated mentions
+        found = cleaned.str.extract(f"({positive})", expand=False)
+        reasons.give(setting, found.notna(), "description:" + _blank(found).str.strip())
+
+
+def _by_occupation(reasons: _Reasons, records: pd.DataFrame, rules: TaggingRules) -> None:
+    for column in ("victim_occupation", "suspect_occupation"):
+        occupation = _text(records, column)
+        for setting, words in rules.occupations.items():
+            found = _first_match(occupation, words)
+            reasons.give(setting, found.notna(), f"{column}:" + _blank(found))
+
+
+def _by_online_flag(reasons: _Reasons, records: pd.DataFrame) -> None:
+    if "online" in records:
+        flag = records["online"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        reasons.give("online", flag, "online_flag:true")
+
+
+def _by_proximity(
+    reasons: _Reasons, records: pd.DataFrame, vague: np.ndarray, rules: TaggingRules, places: Places
+) -> None:
+    """Stations at any time; NTE premises and schools only in their hours, when known."""
+    if not ({"easting", "northing"} <= set(records.columns) and vague.any()):
+        return
+    xy = records[["easting", "northing"]].to_numpy(dtype=float)
+    rows = np.flatnonzero(np.isfinite(xy).all(axis=1) & vague)
+
+    def give_near(setting: str, rule: str, near: np.ndarray, d: np.ndarray) -> None:
+        mask = np.zeros(len(records), dtype=bool)
+        mask[rows[near]] = True
+        reasons.give(setting, mask, _distance_reason(rule, rows, d, reasons.index))
+
+    near_station, d = nearest_within(xy[rows], places.stations, rules.station_distance_m)
+    give_near("public_transport", "near_station", near_station, d)
+    if "recorded_at" not in records:
+        return
+    when = pd.to_datetime(records["recorded_at"].iloc[rows])
+    timed = (
+        records["time_known"].iloc[rows].fillna(False).to_numpy(dtype=bool)
+        if "time_known" in records
+        else np.ones(len(rows), dtype=bool)
+    )
+    near_nte, d = nearest_within(xy[rows], places.nte, rules.nte_distance_m)
+    give_near("nte", "near_nte_premises_in_nte_hours", near_nte & timed & in_nte_hours(when), d)
+    near_school, d = nearest_within(xy[rows], places.schools, rules.school_distance_m)
+    in_hours = near_school & timed & in_school_hours(when)
+    give_near("school", "near_school_in_school_hours", in_hours, d)
+
+
 def tag_records(
     records: pd.DataFrame,
     *,
@@ -240,85 +238,15 @@ def tag_records(
     """
     rules = rules or TaggingRules()
     places = places or Places.none()
-    idx = records.index
-    n = len(records)
-
-    def text(col: str) -> pd.Series:
-        if col not in records:
-            return pd.Series("", index=idx, dtype=object)
-        return records[col].fillna("").astype(str).str.lower()
-
-    reason: dict[str, pd.Series] = {
-        s: pd.Series(None, index=idx, dtype=object) for s in SETTING_ORDER
-    }
-
-    def give(setting: str, mask: np.ndarray | pd.Series, why: pd.Series | str) -> None:
-        current = reason[setting]
-        mask = pd.Series(np.asarray(mask, dtype=bool), index=idx) & current.isna()
-        if mask.any():
-            current[mask] = why[mask] if isinstance(why, pd.Series) else why
-
-    location = text("location_type").str.strip()
-    description = text("description")
-    distinct_loc = pd.Series(location.unique())
-    for setting in SETTING_ORDER:
-        hit = _first_match(distinct_loc, rules.location_types.get(setting, ()))
-        lookup = dict(zip(distinct_loc, hit, strict=True))
-        found = location.map(lookup)
-        give(setting, found.notna(), "location_type:" + _blank(found))
-    for setting in SETTING_ORDER:
-        words = rules.keywords.get(setting, ())
-        if not words:
-            continue
-        positive, negated = _patterns(tuple(words), rules.negations)
-        cleaned = description.str.replace(negated, " ", regex=True)  # drop negated mentions
-        found = cleaned.str.extract(f"({positive})", expand=False)
-        give(setting, found.notna(), "description:" + _blank(found).str.strip())
-    for column in ("victim_occupation", "suspect_occupation"):
-        occupation = text(column)
-        for setting, words in rules.occupations.items():
-            found = _first_match(occupation, words)
-            give(setting, found.notna(), f"{column}:" + _blank(found))
-    if "online" in records:
-        flag = records["online"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        give("online", flag, "online_flag:true")
-
-    vague = location.isin(VAGUE_LOCATION_TYPES).to_numpy() & ~_named_by_words(reason)
-    if {"easting", "northing"} <= set(records.columns) and vague.any():
-        xy = records[["easting", "northing"]].to_numpy(dtype=float)
-        located = np.isfinite(xy).all(axis=1) & vague
-        rows = np.flatnonzero(located)
-        when = (
-            pd.to_datetime(records["recorded_at"].iloc[rows]) if "recorded_at" in records else None
-        )
-        timed = (
-            records["time_known"].iloc[rows].fillna(False).to_numpy(dtype=bool)
-            if "time_known" in records
-            else np.ones(len(rows), dtype=bool)
-        )
-        near_station, d = nearest_within(xy[rows], places.stations, rules.station_distance_m)
-        mask = np.zeros(n, dtype=bool)
-        mask[rows[near_station]] = True
-        give("public_transport", mask, _distance_reason("near_station", rows, d, idx))
-        if when is not None:
-            near_nte, d = nearest_within(xy[rows], places.nte, rules.nte_distance_m)
-            mask = np.zeros(n, dtype=bool)
-            mask[rows[near_nte & timed & in_nte_hours(when)]] = True
-            give("nte", mask, _distance_reason("near_nte_premises_in_nte_hours", rows, d, idx))
-            near_school, d = nearest_within(xy[rows], places.schools, rules.school_distance_m)
-            mask = np.zeros(n, dtype=bool)
-            mask[rows[near_school & timed & in_school_hours(when)]] = True
-            give("school", mask, _distance_reason("near_school_in_school_hours", rows, d, idx))
-
-    table = pd.DataFrame(reason)
-    present = table.notna().to_numpy()
-    names = np.array(SETTING_ORDER, dtype=object)
-    settings = [";".join(names[row]) for row in present]
-    reasons = [
-        json.dumps({s: r for s, r in zip(SETTING_ORDER, values, strict=True) if isinstance(r, str)})
-        for values in table.itertuples(index=False, name=None)
-    ]
-    return pd.DataFrame({"settings": settings, "setting_reasons": reasons}, index=idx)
+    reasons = _Reasons(records.index)
+    location = _text(records, "location_type").str.strip()
+    _by_location_type(reasons, location, rules)
+    _by_description(reasons, _text(records, "description"), rules)
+    _by_occupation(reasons, records, rules)
+    _by_online_flag(reasons, records)
+    vague = location.isin(VAGUE_LOCATION_TYPES).to_numpy() & ~_named_by_words(reasons.by_setting)
+    _by_proximity(reasons, records, vague, rules, places)
+    return reasons.to_frame()
 
 
 def _blank(found: pd.Series) -> pd.Series:
