@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo.demo.builder import REPEAT_SHARE, ScenarioBuilder
 from geo.geography.geocoder import to_wgs84
+from geo.report import repeat_victims
 
 HOTSPOTS_PER_FORCE = 3
 HOTSPOT_MULTIPLIER = 5.0
@@ -23,6 +24,8 @@ EPISODE_RADIUS_M = 600.0
 MIN_EPISODE = 10
 REPEAT_WINDOW_DAYS = 120
 MOVABLE = ("residential", "street", "retail", "nte", "public_transport", "taxi")
+#: The strands of a force's episodes, in turn.
+EPISODE_STRANDS = ("race", "religion", "sexual_orientation")
 
 
 def _free(records: pd.DataFrame) -> np.ndarray:
@@ -32,7 +35,29 @@ def _free(records: pd.DataFrame) -> np.ndarray:
 
 
 def plant_hotspots(b: ScenarioBuilder, records: pd.DataFrame) -> list[dict[str, Any]]:
-    """Raise a few LSOAs to ``HOTSPOT_MULTIPLIER`` × their expected residential rate."""
+    """Raise a few LSOAs to ``HOTSPOT_MULTIPLIER`` × their expected residential rate.
+
+    Residential records of the same CSP are moved into each chosen LSOA.
+
+    Parameters
+    ----------
+    b : geo.demo.builder.ScenarioBuilder
+        The scenario's builder (its random generator, geography and places).
+    records : pandas.DataFrame
+        The scenario's records; the moved ones get new ``x``, ``y`` and ``planted``.
+
+    Returns
+    -------
+    list of dict
+        The truth of each hotspot: its LSOA, CSP, force, expected residential records,
+        records moved in and the rows moved.
+
+    Examples
+    --------
+    >>> truth = plant_hotspots(builder, records)  # doctest: +SKIP
+    >>> truth[0]["multiplier"]  # doctest: +SKIP
+    5.0
+    """
     free = _free(records)
     lsoas = b.geo.lsoas
     weights = b.places.residential_weight
@@ -79,104 +104,154 @@ def _period_end(label: str, day: pd.Timestamp) -> pd.Timestamp:
 
 
 def plant_episodes(b: ScenarioBuilder, records: pd.DataFrame) -> list[dict[str, Any]]:
-    """Short local bursts of one strand: ``count`` records within a radius, flaring on the
-    day of onset and settling over a few weeks."""
+    """Plant short local bursts of one strand in each force.
+
+    ``count`` records within a radius, flaring on the day of onset and settling over a
+    few weeks; each is moved from the same CSP and period, so the totals hold.
+
+    Parameters
+    ----------
+    b : geo.demo.builder.ScenarioBuilder
+        The scenario's builder (its random generator, places and scale).
+    records : pandas.DataFrame
+        The scenario's records; the moved ones get new ``x``, ``y``, ``day`` and
+        ``planted``.
+
+    Returns
+    -------
+    list of dict
+        The truth of each episode: force, CSP, strand, centre, radius, onset, end, count
+        and the rows moved.
+
+    Examples
+    --------
+    >>> truth = plant_episodes(builder, records)  # doctest: +SKIP
+    >>> truth[0]["strand"], truth[0]["count"]  # doctest: +SKIP
+    ('race', 21)
+    """
     free = _free(records)
     truth = []
-    strands = ("race", "religion", "sexual_orientation")
     first_day = records["day"].min() + pd.Timedelta(days=365)  # leave a year of normal first
     last_day = records["day"].max() - pd.Timedelta(days=30)
     for force in sorted(records["force"].unique()):
         for e in range(EPISODES_PER_FORCE):
-            strand = strands[e % len(strands)]
+            strand = EPISODE_STRANDS[e % len(EPISODE_STRANDS)]
             count = max(6, round(b.rng.integers(12, 21) * max(1.0, float(np.sqrt(b.scale)))))
-            candidates = np.flatnonzero(
+            in_force = (
                 free
                 & (records["force"].to_numpy() == force)
-                & records["strands"].str.contains(strand).to_numpy()
-                & np.isin(records["setting"].to_numpy(), MOVABLE)
                 & (records["day"] >= first_day).to_numpy()
                 & (records["day"] <= last_day).to_numpy()
             )
-            # the CSP and period with most such records, so even a rarer strand can burst
-            groups = pd.Series(candidates).groupby(
-                [
-                    records["csp_code"].to_numpy()[candidates],
-                    records["period"].to_numpy()[candidates],
-                ]
-            )
-            sizes = groups.size()
-            if len(sizes) and sizes.max() < count:  # a rarer strand: a smaller burst
-                count = max(MIN_EPISODE, int(sizes.max()))
-            sizes = sizes[sizes >= count]
-            if sizes.empty:
+            found = _episode_place(b, records, free, in_force, strand, e, count)
+            if found is None:
                 continue
-            wanted = count
-            for _attempt in range(20):  # another CSP, period or place when one is too quiet
-                csp, period = sizes.index[
-                    int(b.rng.choice(len(sizes), p=(sizes / sizes.sum()).to_numpy()))
-                ]
-                same = groups.get_group((csp, period)).to_numpy()
-                seed_row = b.rng.choice(same)
-                duration = int(b.rng.integers(14, 29))
-                seed_day = pd.Timestamp(records["day"].to_numpy()[seed_row])
-                onset = min(
-                    seed_day, _period_end(str(period), seed_day) - pd.Timedelta(days=duration)
-                )
-                end = onset + pd.Timedelta(days=duration - 1)
-                stations = b.places.by_kind["rail_station"]
-                stations = stations[stations["csp_code"] == csp]
-                if e % 3 != 2 and not stations.empty:
-                    centre = stations.iloc[int(b.rng.integers(0, len(stations)))]
-                    cx, cy, place = float(centre["x"]), float(centre["y"]), str(centre["name"])
-                else:
-                    cx = float(records["x"].to_numpy()[seed_row])
-                    cy = float(records["y"].to_numpy()[seed_row])
-                    place = "residential area"
-                # well above the busiest spell this place ever had for this strand
-                count = max(wanted, 4 * _busiest(records, free, strand, cx, cy, duration) + 4)
-                if len(same) >= count:
-                    break
-            else:
-                continue
-            rows = b.rng.choice(same, count, replace=False)
-            radius = EPISODE_RADIUS_M * np.sqrt(b.rng.random(count))
-            angle = b.rng.uniform(0, 2 * np.pi, count)
-            records.loc[rows, "x"] = cx + radius * np.cos(angle)
-            records.loc[rows, "y"] = cy + radius * np.sin(angle)
-            records.loc[rows, "day"] = onset + pd.to_timedelta(
-                _episode_days(b.rng, count, duration), unit="D"
-            )
-            records.loc[rows, "planted"] = f"episode:{str(force)[:4].lower()}-{e + 1}"
-            free[rows] = False
-            lon, lat = to_wgs84(np.array([cx]), np.array([cy]))
-            truth.append(
-                {
-                    "id": f"{str(force)[:4].lower()}-{e + 1}",
-                    "force": force,
-                    "csp_code": str(csp),
-                    "strand": strand,
-                    "centre": {
-                        "easting": round(cx),
-                        "northing": round(cy),
-                        "latitude": round(float(lat[0]), 6),
-                        "longitude": round(float(lon[0]), 6),
-                        "near": place,
-                    },
-                    "radius_m": EPISODE_RADIUS_M,
-                    "onset": f"{onset:%Y-%m-%d}",
-                    "end": f"{end:%Y-%m-%d}",
-                    "count": int(count),
-                    "rows": rows.tolist(),
-                }
-            )
+            truth.append(_move_episode(b, records, free, found, force, e, strand))
     return truth
 
 
+def _episode_place(
+    b: ScenarioBuilder,
+    records: pd.DataFrame,
+    free: np.ndarray,
+    in_force: np.ndarray,
+    strand: str,
+    e: int,
+    count: int,
+) -> dict[str, Any] | None:
+    """Where and when episode ``e`` flares, and the records it may move.
+
+    ``None`` when no CSP and period has enough of them.
+    """
+    candidates = np.flatnonzero(
+        in_force
+        & records["strands"].str.contains(strand).to_numpy()
+        & np.isin(records["setting"].to_numpy(), MOVABLE)
+    )
+    # the CSP and period with most such records, so even a rarer strand can burst
+    groups = pd.Series(candidates).groupby(
+        [records["csp_code"].to_numpy()[candidates], records["period"].to_numpy()[candidates]]
+    )
+    sizes = groups.size()
+    if len(sizes) and sizes.max() < count:  # a rarer strand: a smaller burst
+        count = max(MIN_EPISODE, int(sizes.max()))
+    sizes = sizes[sizes >= count]
+    if sizes.empty:
+        return None
+    wanted = count
+    for _attempt in range(20):  # another CSP, period or place when one is too quiet
+        csp, period = sizes.index[int(b.rng.choice(len(sizes), p=(sizes / sizes.sum()).to_numpy()))]
+        same = groups.get_group((csp, period)).to_numpy()
+        seed_row = b.rng.choice(same)
+        duration = int(b.rng.integers(14, 29))
+        seed_day = pd.Timestamp(records["day"].to_numpy()[seed_row])
+        onset = min(seed_day, _period_end(str(period), seed_day) - pd.Timedelta(days=duration))
+        stations = b.places.by_kind["rail_station"]
+        stations = stations[stations["csp_code"] == csp]
+        if e % 3 != 2 and not stations.empty:
+            centre = stations.iloc[int(b.rng.integers(0, len(stations)))]
+            cx, cy, place = float(centre["x"]), float(centre["y"]), str(centre["name"])
+        else:
+            cx = float(records["x"].to_numpy()[seed_row])
+            cy = float(records["y"].to_numpy()[seed_row])
+            place = "residential area"
+        # well above the busiest spell this place ever had for this strand
+        count = max(wanted, 4 * _busiest(records, free, strand, cx, cy, duration) + 4)
+        if len(same) >= count:
+            return {"csp": csp, "same": same, "onset": onset, "duration": duration,
+                    "centre": (cx, cy), "place": place, "count": count}  # fmt: skip
+    return None
+
+
+def _move_episode(
+    b: ScenarioBuilder,
+    records: pd.DataFrame,
+    free: np.ndarray,
+    found: dict[str, Any],
+    force: str,
+    e: int,
+    strand: str,
+) -> dict[str, Any]:
+    """Move the episode's records around its centre and into its days; its truth."""
+    count, duration, onset = found["count"], found["duration"], found["onset"]
+    (cx, cy), end = found["centre"], found["onset"] + pd.Timedelta(days=found["duration"] - 1)
+    rows = b.rng.choice(found["same"], count, replace=False)
+    radius = EPISODE_RADIUS_M * np.sqrt(b.rng.random(count))
+    angle = b.rng.uniform(0, 2 * np.pi, count)
+    records.loc[rows, "x"] = cx + radius * np.cos(angle)
+    records.loc[rows, "y"] = cy + radius * np.sin(angle)
+    records.loc[rows, "day"] = onset + pd.to_timedelta(
+        _episode_days(b.rng, count, duration), unit="D"
+    )
+    records.loc[rows, "planted"] = f"episode:{str(force)[:4].lower()}-{e + 1}"
+    free[rows] = False
+    lon, lat = to_wgs84(np.array([cx]), np.array([cy]))
+    return {
+        "id": f"{str(force)[:4].lower()}-{e + 1}",
+        "force": force,
+        "csp_code": str(found["csp"]),
+        "strand": strand,
+        "centre": {
+            "easting": round(cx),
+            "northing": round(cy),
+            "latitude": round(float(lat[0]), 6),
+            "longitude": round(float(lon[0]), 6),
+            "near": found["place"],
+        },
+        "radius_m": EPISODE_RADIUS_M,
+        "onset": f"{onset:%Y-%m-%d}",
+        "end": f"{end:%Y-%m-%d}",
+        "count": int(count),
+        "rows": rows.tolist(),
+    }
+
+
 def _episode_days(rng: np.random.Generator, count: int, duration: int) -> np.ndarray:
-    """Days since onset of an episode's records: the first on the day of onset, the rest
-    decaying from there (exponential, a mean of a quarter of the episode), as tension after
-    a local trigger flares and then settles."""
+    """Days since onset of an episode's records.
+
+    The first on the day of onset, the rest decaying from there (exponential, a mean of a
+    quarter of the episode), as tension after a local trigger flares and then settles.
+    """
     later = np.minimum(rng.exponential(duration / 4, count - 1).astype(int), duration - 1)
     return np.concatenate([[0], later])
 
@@ -198,10 +273,29 @@ def _busiest(
 
 
 def plant_repeats(b: ScenarioBuilder, records: pd.DataFrame) -> dict[str, Any]:
-    """Give a share of records the victim of an earlier nearby record (same CSP, within
-    ``REPEAT_WINDOW_DAYS``); a residential or street record whose earlier record was in the
-    same setting is placed close to it (the same home, the same street)."""
+    """Give a share of records the victim of an earlier nearby record.
 
+    The earlier record is of the same CSP, within ``REPEAT_WINDOW_DAYS``; a residential
+    or street record whose earlier record was in the same setting is placed close to it
+    (the same home, the same street).
+
+    Parameters
+    ----------
+    b : geo.demo.builder.ScenarioBuilder
+        The scenario's builder (its random generator).
+    records : pandas.DataFrame
+        The scenario's records; every one gets a ``victim_id``, repeats new ``x``, ``y``.
+
+    Returns
+    -------
+    dict
+        The truth: the share of victims repeated within a year (:func:`repeat_share`).
+
+    Examples
+    --------
+    >>> plant_repeats(builder, records)  # doctest: +SKIP
+    {'share_of_victims_repeated_within_a_year': 0.251}
+    """
     n = len(records)
     victim = np.array([f"DV{i:07d}" for i in range(n)], dtype=object)
     free = _free(records)
@@ -234,8 +328,28 @@ def plant_repeats(b: ScenarioBuilder, records: pd.DataFrame) -> dict[str, Any]:
 
 
 def repeat_share(records: pd.DataFrame) -> float:
-    """Share of victims with more than one record in the same calendar year (averaged
-    over years, weighted by victims)."""
-    year = pd.to_datetime(records["day"]).dt.year
-    per = records.assign(year=year).groupby(["year", "victim_id"]).size()
-    return round(float((per > 1).mean()), 3)
+    """Share of victims with more than one record in the same calendar year.
+
+    Averaged over years, weighted by victims: the repeat-victim rate of
+    :func:`geo.report.repeat_victims`, all years together.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The scenario's records, with ``day`` and ``victim_id``.
+
+    Returns
+    -------
+    float
+        The share, three decimals.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"day": pd.to_datetime(["2019-01-01", "2019-02-01",
+    ...                                                "2019-03-01", "2020-01-01"]),
+    ...                         "victim_id": ["a", "a", "b", "a"]})
+    >>> repeat_share(records)
+    0.333
+    """
+    rates = repeat_victims(records, victim="victim_id", when="day")
+    return round(float(rates.overall), 3)
