@@ -31,13 +31,28 @@ _GRID = re.compile(r"^grid:(\d+)$")
 
 @dataclass(frozen=True)
 class Units:
-    """The units of one analysis: ``frame`` (EPSG:27700) has ``area_code``, ``area_name``,
-    ``district``, ``csp``, ``population`` and geometry, one row per unit."""
+    """The units of one analysis, one row per unit, made by :func:`build_units`.
+
+    Attributes
+    ----------
+    unit
+        The kind of unit, one of :data:`UNITS` (``lsoa``, ``ward``, ``hex:8``, ``grid:500`` …).
+    frame
+        GeoDataFrame in EPSG:27700 with ``area_code``, ``area_name``, ``district``,
+        ``csp``, ``population`` and geometry, sorted by ``area_code``.
+
+    Examples
+    --------
+    >>> units = Units("lsoa", gpd.GeoDataFrame({"area_code": ["L00", "L01"]}))
+    >>> units.unit, len(units)
+    ('lsoa', 2)
+    """
 
     unit: str
     frame: gpd.GeoDataFrame
 
     def __len__(self) -> int:
+        """The number of units."""
         return len(self.frame)
 
 
@@ -48,15 +63,42 @@ def build_units(
     *,
     points: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Units:
-    """Units of kind ``unit`` with their residents (``population`` is per LSOA).
+    """Units of kind ``unit`` with their residents (a unit with none gets one).
 
-    For hexagons and grid cells, ``points`` (BNG eastings, northings of the records)
-    make sure every cell holding a record exists even if no postcode lies in it.
+    Parameters
+    ----------
+    geo
+        The boundary set.
+    unit
+        One of :data:`UNITS`: ``lsoa``, ``ward``, ``district``, ``csp``, ``hex:RES``
+        (H3 resolution) or ``grid:METRES`` (at least 100 m).
+    population
+        Residents per LSOA, aligned to ``geo.lsoas``.
+    points
+        For hexagons and grid cells: the BNG eastings and northings of the records, so
+        that every cell holding a record exists even if no postcode lies in it.
+
+    Returns
+    -------
+    Units
+        The units, sorted by ``area_code``.
 
     Raises
     ------
     TensionmapError
-        For an unknown unit, or ``ward`` when no wards are imported.
+        For an unknown unit, ``ward`` without imported wards, or grid cells under 100 m.
+
+    Examples
+    --------
+    >>> x, y = (a.ravel() for a in np.meshgrid(np.arange(0, 2500, 500), np.arange(0, 2500, 500)))
+    >>> codes = [f"L{i:02d}" for i in range(25)]  # a 5 × 5 lattice of 500 m "LSOAs"
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": codes, "lsoa_name": codes, "district_code": "D1", "csp_code": "C1",
+    ...      "district_name": "Watford", "csp_name": "Watford", "force": "Hertfordshire"},
+    ...     geometry=shapely.box(x, y, x + 500, y + 500), crs="EPSG:27700"))
+    >>> build_units(geo, "district", np.full(25, 1500.0)).frame[["area_name", "population"]]
+      area_name  population
+    0   Watford     37500.0
     """
     lsoas = geo.lsoas.assign(population=population)
     if unit == "lsoa":
@@ -97,7 +139,27 @@ def build_units(
 
 
 def cell_codes(unit: str, easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
-    """The hexagon or grid-cell code of each BNG point."""
+    """The hexagon or grid-cell code of each BNG point.
+
+    Parameters
+    ----------
+    unit
+        ``hex:RES`` (H3 cells of resolution RES) or ``grid:METRES`` (squares).
+    easting, northing
+        BNG coordinates of the points, in metres.
+
+    Returns
+    -------
+    numpy.ndarray
+        One code per point: the H3 cell id, or ``COLUMN_ROW`` of the square.
+
+    Examples
+    --------
+    >>> cell_codes("grid:1000", np.array([250.0, 1750.0]), np.array([250.0, 250.0])).tolist()
+    ['0_0', '1_0']
+    >>> cell_codes("hex:8", np.array([510000.0]), np.array([196000.0])).tolist()
+    ['88195da1bdfffff']
+    """
     if m := _HEX.match(unit):
         res = int(m.group(1))
         lon, lat = to_wgs84(easting, northing)
@@ -163,7 +225,25 @@ def _cells(
 
 @dataclass(frozen=True)
 class Filters:
-    """Which records to count; empty tuples mean no restriction."""
+    """Which records to count; ``None`` and empty tuples mean no restriction.
+
+    Attributes
+    ----------
+    start, end
+        First and last day recorded (inclusive).
+    strands, settings
+        Records carrying any of these strands or settings (whole ``;``-separated words).
+    record_type, force, csp
+        ``crime`` or ``incident``; the force name (any case); CSP codes.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"recorded_at": ["2019-05-01", "2019-06-01", "2019-06-02"],
+    ...                         "strands": ["race", "religion;race", "disability"]})
+    >>> Filters(start=date(2019, 5, 15), strands=("race",)).apply(records)
+      recorded_at        strands
+    1  2019-06-01  religion;race
+    """
 
     start: date | None = None
     end: date | None = None
@@ -174,6 +254,7 @@ class Filters:
     csp: Sequence[str] = ()
 
     def apply(self, incidents: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``incidents`` (canonical columns) that pass every filter."""
         keep = pd.Series(True, index=incidents.index)
         when = incidents["recorded_at"].str.slice(0, 10)
         if self.start:
@@ -194,7 +275,28 @@ class Filters:
 
 
 def unit_keys(units: Units, incidents: pd.DataFrame) -> pd.Series:
-    """The unit code of each record (aligned to ``incidents``)."""
+    """The unit code of each record.
+
+    Parameters
+    ----------
+    units
+        The units (:func:`build_units`).
+    incidents
+        Records with ``lsoa_code``, ``ward_code``, ``district_code`` and ``csp_code``, or
+        ``easting`` and ``northing`` for hexagons and grid cells.
+
+    Returns
+    -------
+    pandas.Series
+        The code of each record's unit, aligned to ``incidents``.
+
+    Examples
+    --------
+    >>> units = Units("grid:1000", gpd.GeoDataFrame({"area_code": ["0_0", "1_0"]}))
+    >>> records = pd.DataFrame({"easting": [250.0, 1750.0], "northing": [250.0, 250.0]})
+    >>> unit_keys(units, records).tolist()
+    ['0_0', '1_0']
+    """
     if units.unit == "lsoa":
         return incidents["lsoa_code"]
     if units.unit in ("district", "csp"):
@@ -212,20 +314,82 @@ def unit_keys(units: Units, incidents: pd.DataFrame) -> pd.Series:
 
 
 def count_by_unit(units: Units, incidents: pd.DataFrame, geo: Geography) -> np.ndarray:
-    """Records per unit (aligned to ``units.frame``), zero where none."""
+    """Records per unit, zero where none.
+
+    Parameters
+    ----------
+    units
+        The units (:func:`build_units`).
+    incidents
+        The records to count (see :func:`unit_keys` for the columns needed).
+    geo
+        The boundary set (kept for the callers; the units already know their codes).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float counts aligned to ``units.frame``; records outside every unit are not counted.
+
+    Examples
+    --------
+    >>> units = Units("lsoa", gpd.GeoDataFrame({"area_code": ["L00", "L01", "L02"]}))
+    >>> records = pd.DataFrame({"lsoa_code": ["L00", "L02", "L00", "E01099999"]})
+    >>> count_by_unit(units, records, None)
+    array([2., 0., 1.])
+    """
     counts = unit_keys(units, incidents).value_counts()
     return counts.reindex(units.frame["area_code"]).fillna(0).to_numpy(dtype=float)
 
 
 def expected_counts(population: np.ndarray, total: float) -> np.ndarray:
-    """Counts expected if every resident had the same risk: ``total`` × population share."""
+    """Counts expected if every resident had the same risk: ``total`` × population share.
+
+    Parameters
+    ----------
+    population
+        Residents per unit.
+    total
+        The number of records to share out (usually the observed total).
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected records per unit, summing to ``total``.
+
+    Examples
+    --------
+    >>> expected_counts(np.array([1000.0, 3000.0]), 20)
+    array([ 5., 15.])
+    """
     return total * population / population.sum()
 
 
 def expected_within(population: np.ndarray, counts: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Counts expected if every resident of a group (a CSP, say) had that group's own
-    risk: each group's total × its units' population shares (indirect standardisation
-    by group, so a group with a higher rate overall is not all hot)."""
+    """Counts expected if every resident of a group (a CSP, say) had that group's own risk.
+
+    Each group's total is shared over its units by population (indirect standardisation
+    by group), so that a group with a higher rate overall is not all hot.
+
+    Parameters
+    ----------
+    population
+        Residents per unit.
+    counts
+        Observed records per unit.
+    groups
+        The group of each unit (a CSP code, say).
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected records per unit; each group's expected total equals its observed total.
+
+    Examples
+    --------
+    >>> expected_within(np.array([1000.0, 3000.0, 2000.0]), np.array([8.0, 0.0, 9.0]),
+    ...                 np.array(["C1", "C1", "C2"]))
+    array([2., 6., 9.])
+    """
     frame = pd.DataFrame({"g": groups, "pop": population, "n": counts})
     by = frame.groupby("g", sort=False)
     share = frame["pop"] / by["pop"].transform("sum")

@@ -26,6 +26,42 @@ FDR_ON_PSEUDO_P_FROM = 9_999
 
 @dataclass(frozen=True)
 class LocalMoran:
+    """Local Moran's I per unit, aligned to the input values (made by :func:`local_moran`).
+
+    Attributes
+    ----------
+    i
+        Local Moran's I: positive where a unit is like its neighbours, negative where
+        it is unlike them.
+    p_sim
+        Folded pseudo p-values of the conditional permutations.
+    z_sim
+        I standardised by the mean and standard deviation of its permutations.
+    p_fdr
+        Benjamini–Hochberg adjusted p-values (of ``p_sim`` or of ``z_sim``, see
+        ``fdr_applied_to``).
+    quadrant
+        ``HH``, ``LL``, ``HL`` or ``LH`` (the unit, then its neighbours' average, against
+        the mean), significant or not.
+    lisa_class
+        The quadrant where ``p_fdr`` < alpha, else ``ns``.
+    fdr_applied_to
+        ``pseudo p-values`` (at least 9,999 permutations) or ``normal approximation of
+        the permutations``.
+
+    Examples
+    --------
+    >>> from libpysal.weights import lat2W
+    >>> counts = np.ones(25)
+    >>> counts[[0, 1, 5, 6]] = 10  # a high cluster in a corner of a 5 × 5 lattice
+    >>> result = local_moran(counts, lat2W(5, 5).sparse, permutations=99, seed=0)
+    >>> result.to_frame().loc[:2, ["lisa_i", "lisa_class"]].round(2)
+       lisa_i lisa_class
+    0    5.04         HH
+    1    3.04         HH
+    2   -0.20         ns
+    """
+
     i: np.ndarray
     p_sim: np.ndarray
     z_sim: np.ndarray
@@ -35,6 +71,7 @@ class LocalMoran:
     fdr_applied_to: str
 
     def to_frame(self) -> pd.DataFrame:
+        """The columns ``lisa_i``, ``lisa_p``, ``lisa_z_sim``, ``lisa_p_fdr``, ``lisa_class``."""
         return pd.DataFrame(
             {
                 "lisa_i": self.i,
@@ -54,7 +91,43 @@ def local_moran(
     seed: int | None = 0,
     alpha: float = 0.05,
 ) -> LocalMoran:
-    """Local Moran's I per unit with permutation inference, FDR and LISA classes."""
+    """Local Moran's I per unit with permutation inference, FDR and LISA classes.
+
+    Parameters
+    ----------
+    values
+        One value per unit (counts, say).
+    neighbours
+        Binary n × n neighbour matrix (the diagonal is ignored); rows are standardised here.
+    permutations
+        Conditional permutations (at least 9,999 for the FDR to use the pseudo p-values).
+    seed
+        Seed for the permutations (identical output for the same seed).
+    alpha
+        FDR level below which a unit gets its quadrant as its class.
+
+    Returns
+    -------
+    LocalMoran
+        I, pseudo p, z of the permutations, FDR-adjusted p, quadrant and class per unit.
+
+    See Also
+    --------
+    esda.Moran_Local : the same statistic and permutation scheme.
+
+    Examples
+    --------
+    A high cluster in a corner of a 5 × 5 lattice (rook neighbours from libpysal):
+
+    >>> from libpysal.weights import lat2W
+    >>> counts = np.ones(25)
+    >>> counts[[0, 1, 5, 6]] = 10
+    >>> result = local_moran(counts, lat2W(5, 5).sparse, permutations=99, seed=0)
+    >>> result.lisa_class[:4], result.quadrant[:4]
+    (array(['HH', 'HH', 'ns', 'ns'], dtype=object), array(['HH', 'HH', 'LH', 'LL'], dtype=object))
+    >>> result.fdr_applied_to
+    'normal approximation of the permutations'
+    """
     x = np.asarray(values, dtype=float)
     n = len(x)
     w = sparse.csr_matrix(neighbours, dtype=float)

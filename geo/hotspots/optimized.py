@@ -1,5 +1,6 @@
-"""Optimized hot spot analysis (``--unit auto``), following the rules ArcGIS Pro publishes for
-its Optimized Hot Spot Analysis on incident points:
+"""Optimized hot spot analysis (``--unit auto``), following the rules ArcGIS Pro publishes.
+
+The rules of ArcGIS Pro's Optimized Hot Spot Analysis on incident points:
 
 1. At least 30 incidents (else a clear error).
 2. Locational outliers, incidents more than three standard distances from the mean
@@ -37,13 +38,74 @@ MAX_CELLS = 60_000
 
 @dataclass(frozen=True)
 class OptimizedHotspots:
-    table: gpd.GeoDataFrame  # cells: area_code, count, gi_z, gi_p, gi_p_fdr, hotspot_class
+    """Gi* on cells of a size chosen from the incidents (made by :func:`optimized_hotspots`).
+
+    Attributes
+    ----------
+    table
+        One row per cell (EPSG:27700 squares): ``area_code`` (``COLUMN_ROW``), ``count``,
+        ``gi_z``, ``gi_p``, ``gi_p_fdr`` and ``hotspot_class``.
+    choices
+        Every choice made and why: ``incidents``, ``locational_outliers``,
+        ``mean_nn_m``, ``median_nn_m``, ``cell_m``, ``cell_enlarged_to_fit``, ``cells``,
+        ``distance_band_m``, ``distance_band_from`` and ``moran_profile`` ((band, z) pairs).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.r_[rng.uniform(0, 5000, 300), rng.normal(1000, 150, 60)]
+    >>> y = np.r_[rng.uniform(0, 5000, 300), rng.normal(1000, 150, 60)]
+    >>> result = optimized_hotspots(x, y, shapely.box(0, 0, 5000, 5000))
+    >>> result.choices["cell_m"], result.choices["cells"]
+    (262.7, 394)
+    """
+
+    table: gpd.GeoDataFrame
     choices: dict[str, object] = field(default_factory=dict)
 
 
 def optimized_hotspots(
     easting: np.ndarray, northing: np.ndarray, area: shapely.Geometry
 ) -> OptimizedHotspots:
+    """Hot spots of incident points on cells and a distance band chosen from the data.
+
+    Parameters
+    ----------
+    easting, northing
+        BNG coordinates of the incidents, in metres.
+    area
+        The study area (BNG polygon): cells are kept where it meets the incidents'
+        convex hull.
+
+    Returns
+    -------
+    OptimizedHotspots
+        Gi* per cell, and every choice made.
+
+    Raises
+    ------
+    TensionmapError
+        With fewer than 30 incidents, all of them at one place, or fewer than 30 cells.
+
+    Examples
+    --------
+    Three hundred incidents spread over a 5 km square, and sixty more around one point:
+
+    >>> import shapely
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.r_[rng.uniform(0, 5000, 300), rng.normal(1000, 150, 60)]
+    >>> y = np.r_[rng.uniform(0, 5000, 300), rng.normal(1000, 150, 60)]
+    >>> result = optimized_hotspots(x, y, shapely.box(0, 0, 5000, 5000))
+    >>> result.choices["distance_band_m"], result.choices["distance_band_from"]
+    (498.1, 'mean distance to the 20 nearest cells (no peak)')
+    >>> result.table["hotspot_class"].value_counts().to_dict()
+    {'not_significant': 380, 'hot_99': 11, 'hot_95': 3}
+    >>> optimized_hotspots(x[:10], y[:10], shapely.box(0, 0, 5000, 5000))
+    Traceback (most recent call last):
+    ...
+    geo._errors.TensionmapError: optimized hot spot analysis needs at least 30 incidents; ...
+    """
     x = np.asarray(easting, dtype=float)
     y = np.asarray(northing, dtype=float)
     n = len(x)
@@ -123,9 +185,36 @@ def _band_matrix(tree: cKDTree, band: float) -> sparse.csr_matrix:
 
 
 def moran_z(values: np.ndarray, neighbours: sparse.csr_matrix) -> float:
-    """Global Moran's I z-score under normality with row-standardised weights, as esda's
-    ``Moran(...).z_norm`` (tested equal); computed on sparse matrices because building
-    ten libpysal graphs and esda moments for thousands of cells took ~13 s here."""
+    """Global Moran's I z-score under normality with row-standardised weights.
+
+    The same as esda's ``Moran(...).z_norm`` (tested equal), computed on sparse matrices
+    because building ten libpysal graphs and esda moments for thousands of cells took
+    ~13 s here.
+
+    Parameters
+    ----------
+    values
+        One value per unit.
+    neighbours
+        Binary n × n neighbour matrix (no self-links); rows are standardised here.
+
+    Returns
+    -------
+    float
+        The z-score of Moran's I.
+
+    See Also
+    --------
+    esda.Moran : the same z-score as ``z_norm``.
+
+    Examples
+    --------
+    >>> from libpysal.weights import lat2W
+    >>> counts = np.ones(25)
+    >>> counts[[0, 1, 5, 6]] = 10  # a hot corner on a 5 × 5 lattice
+    >>> round(moran_z(counts, lat2W(5, 5).sparse.tocsr()), 2)
+    4.62
+    """
     z = values - values.mean()
     n = len(z)
     row = np.asarray(neighbours.sum(axis=1)).ravel()

@@ -27,11 +27,34 @@ _BLOCK = 12_000_000
 
 @dataclass(frozen=True)
 class ScanResult:
-    clusters: pd.DataFrame  # one row per cluster, most likely first
+    """The clusters of a spatial scan (made by :func:`spatial_scan`).
+
+    Attributes
+    ----------
+    clusters
+        One row per cluster, most likely first: ``cluster_id``, ``centre_easting``,
+        ``centre_northing``, ``radius_m``, ``area_codes`` (``;``-separated), ``n_areas``,
+        ``observed``, ``expected``, ``relative_risk``, ``llr`` and ``p_value``.
+    replications
+        Monte Carlo replications run.
+    max_llr_null
+        The largest LLR of each replicate (the null distribution the p-values rank in).
+
+    Examples
+    --------
+    >>> x, y = np.array([0.0, 500.0, 1000.0]), np.zeros(3)
+    >>> result = spatial_scan(np.array([9.0, 1.0, 2.0]), np.ones(3), x, y,
+    ...                       max_population_share=0.4, replications=9)
+    >>> result.replications, result.max_llr_null.shape, len(result.to_frame())
+    (9, (9,), 1)
+    """
+
+    clusters: pd.DataFrame
     replications: int
     max_llr_null: np.ndarray
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of :attr:`clusters`."""
         return self.clusters.copy()
 
 
@@ -51,8 +74,11 @@ def _llr_high(c: np.ndarray, e: np.ndarray, total: float) -> np.ndarray:
 def _windows(
     x: np.ndarray, y: np.ndarray, population: np.ndarray, max_share: float, max_radius: float | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per centre: units by distance (``order``), how many are in the largest allowed
-    window (``size``) and the distances (for radii)."""
+    """Per centre: units by distance, how many the largest window takes, and distances.
+
+    Returns ``order`` (units nearest first), ``size`` (how many are in the largest
+    allowed window) and the distances (for radii).
+    """
     d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
     order = np.argsort(d, axis=1, kind="stable")
     dist = np.take_along_axis(d, order, axis=1)
@@ -96,6 +122,30 @@ def spatial_scan(
         neighbourhood-scale hotspots) and optionally a radius.
     replications, seed
         Monte Carlo replications (999 gives p-values down to 0.001) and their seed.
+    codes
+        Unit codes for ``area_codes`` (default: the units' positions).
+    max_clusters
+        The most clusters reported.
+
+    Returns
+    -------
+    ScanResult
+        The most likely cluster and the secondary ones, with their Monte Carlo p-values.
+
+    Examples
+    --------
+    Three units of a 5 × 5 lattice with nearly four times the records elsewhere:
+
+    >>> x, y = (a.ravel() for a in np.meshgrid(np.arange(0, 2500, 500.0),
+    ...                                        np.arange(0, 2500, 500.0)))
+    >>> observed = np.full(25, 4.0)
+    >>> observed[[0, 1, 5]] = 15
+    >>> codes = np.array([f"L{i:02d}" for i in range(25)])
+    >>> result = spatial_scan(observed, np.ones(25), x, y, codes=codes,
+    ...                       max_population_share=0.2, replications=99, seed=0)
+    >>> result.clusters[["area_codes", "radius_m", "observed", "relative_risk", "p_value"]]
+        area_codes  radius_m  observed  relative_risk  p_value
+    0  L00;L01;L05     500.0        45           3.75     0.01
     """
     c = np.asarray(observed, dtype=float)
     total = c.sum()
