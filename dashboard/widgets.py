@@ -1,14 +1,16 @@
-"""Helpers the pages share: the "not for your role" notice, URL query filters, tables whose
-CSV export is formula-safe, and maps that ask no third party."""
+"""Helpers the pages share: the "not for your role" notice, filter dropdowns, URL query
+filters, tables whose CSV export is formula-safe, and maps that ask no third party."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 import dash_leaflet as dl
 import pandas as pd
-from dash import html
+from dash import dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboard import data, figures
 from geo.export import neutralise_formulas, neutralise_text
@@ -21,6 +23,34 @@ def not_allowed(page: str) -> html.Div:
         [html.H2("Not available"), html.P(f"Your role cannot open the {page} page.")],
         id="not-allowed",
     )
+
+
+def filter_dropdown(
+    component_id: str,
+    values: Iterable[str],
+    *,
+    value: str = "",
+    all_label: str = "all",
+    labels: Mapping[str, str] | None = None,
+    width: str = "12rem",
+    **options: Any,
+) -> dcc.Dropdown:
+    """A filter every page writes the same way: "all" (the empty value) first, then each
+    of ``values``, labelled from ``labels`` or with underscores as spaces; ``options`` go
+    to the ``dcc.Dropdown`` (``clearable``, ``placeholder``)."""
+    names = labels or {}
+    choices = [{"label": all_label, "value": ""}] + [
+        {"label": names.get(v, v.replace("_", " ")), "value": v} for v in values
+    ]
+    return dcc.Dropdown(
+        id=component_id, options=choices, value=value, style={"width": width}, **options
+    )
+
+
+def csp_dropdown(component_id: str, value: str = "", **options: Any) -> dcc.Dropdown:
+    """The CSP filter: every CSP of the workspace by name, alphabetically."""
+    names = data.csp_names().sort_values()
+    return filter_dropdown(component_id, names.index, value=value, labels=dict(names), **options)
 
 
 def query_string(**values: Any) -> str:
@@ -47,6 +77,14 @@ def table_columns(frame: pd.DataFrame) -> list[dict[str, str]]:
         {"name": str(neutralise_text(str(c).replace("_", " "))), "id": str(c)}
         for c in frame.columns
     ]
+
+
+def data_table(table_id: str, frame: pd.DataFrame | None = None, **options: Any) -> DataTable:
+    """A DataTable, filled with ``frame`` (formula-safe rows and headers) when given;
+    ``options`` go to the ``DataTable``."""
+    if frame is not None:
+        options.update(data=table_records(frame), columns=table_columns(frame))
+    return DataTable(id=table_id, **options)
 
 
 def base_map(children: list[Any], *, map_id: str, height: str = "560px") -> dl.Map:

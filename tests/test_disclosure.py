@@ -183,7 +183,7 @@ def published_data(tmp_path, default_geography, monkeypatch):
 
     ws = Workspace.open(tmp_path / "ws")
     ingest_incidents(ws, write_csv(tmp_path / "a.csv", _rows()), geography=default_geography)
-    monkeypatch.setattr(data, "current_role", lambda: "partner")
+    monkeypatch.setattr("dashboard.data.access.current_role", lambda: "partner")
 
     def ingest(rows):
         ingest_incidents(ws, write_csv(tmp_path / "more.csv", rows), geography=default_geography)
@@ -191,7 +191,7 @@ def published_data(tmp_path, default_geography, monkeypatch):
 
     data.configure(ws, today=TODAY)
     yield data, ingest
-    data._WORKSPACE = None
+    data.source._WORKSPACE = None
 
 
 def _everything(data) -> list[object]:
@@ -228,7 +228,7 @@ def test_trends_for_partners_are_published(published_data, monkeypatch):
     published = [v for t in (months, years) for c in t.columns[1:] for v in t[c]]
     assert not [v for v in published if isinstance(v, int) and 1 <= v <= 4]
     # the analyst keeps the exact figures on Trends
-    monkeypatch.setattr(data, "current_role", lambda: "analyst")
+    monkeypatch.setattr("dashboard.data.access.current_role", lambda: "analyst")
     assert data.trend_table("month")["race"].tolist() == [6 + m for m in range(1, 13)]
 
 

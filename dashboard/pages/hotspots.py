@@ -12,7 +12,13 @@ import dash_leaflet as dl
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data, validate
-from dashboard.widgets import base_map, not_allowed, query_string
+from dashboard.widgets import (
+    base_map,
+    csp_dropdown,
+    filter_dropdown,
+    not_allowed,
+    query_string,
+)
 from geo.export import write_frame
 from geo.vocab import MONITORED_STRANDS, SETTINGS
 
@@ -47,12 +53,6 @@ validate.pattern_values("hot-class", klass=CLASS_COLOURS)
 FIGURES = ["area_code", "area_name", "csp", "count", "expected", "smr", "eb_ratio", "gi_z"]
 
 
-def _options(values, labels=None):
-    return [{"label": "all", "value": ""}] + [
-        {"label": (labels or {}).get(v, v.replace("_", " ")), "value": v} for v in values
-    ]
-
-
 def layout(**query: object) -> html.Div:
     # the query is checked first, against public choices only, so a bad link gets 400
     # whoever follows it; the role decides what is drawn
@@ -63,7 +63,6 @@ def layout(**query: object) -> html.Div:
     if not data.allowed("hotspots"):
         return not_allowed("hotspots")
     first, last = data.date_range()
-    names = data.csp_names().sort_values()
     strand, setting, csp, unit = (chosen[k] for k in ("strand", "setting", "csp", "unit"))
     start, end = chosen["start"], chosen["end"]
     return html.Div(
@@ -86,27 +85,9 @@ def layout(**query: object) -> html.Div:
                         clearable=False,
                         style={"width": "22rem"},
                     ),
-                    dcc.Dropdown(
-                        id=STRAND,
-                        options=_options(MONITORED_STRANDS),
-                        value=strand,
-                        placeholder="strand",
-                        style={"width": "12rem"},
-                    ),
-                    dcc.Dropdown(
-                        id=SETTING,
-                        options=_options(SETTINGS),
-                        value=setting,
-                        placeholder="setting",
-                        style={"width": "12rem"},
-                    ),
-                    dcc.Dropdown(
-                        id=CSP,
-                        options=_options(list(names.index), dict(names)),
-                        value=csp,
-                        placeholder="CSP",
-                        style={"width": "16rem"},
-                    ),
+                    filter_dropdown(STRAND, MONITORED_STRANDS, value=strand, placeholder="strand"),
+                    filter_dropdown(SETTING, SETTINGS, value=setting, placeholder="setting"),
+                    csp_dropdown(CSP, csp, width="16rem", placeholder="CSP"),
                     dcc.DatePickerRange(
                         id=START,
                         start_date=start or first,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dash_table, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import data, figures, validate
-from dashboard.widgets import table_columns, table_records
+from dashboard.widgets import data_table, filter_dropdown
 from geo.vocab import MONITORED_STRANDS
 
 dash.register_page(__name__, path="/", name="Overview", key="overview", order=0)
@@ -30,23 +30,12 @@ def layout(**query: object) -> html.Div:
     return html.Div(
         [
             html.H2("Hate crimes and incidents by LSOA"),
-            dcc.Dropdown(
-                id=STRAND,
-                options=[{"label": "all strands", "value": ""}]
-                + [{"label": s.replace("_", " "), "value": s} for s in MONITORED_STRANDS],
-                value="",
-                clearable=False,
-                style={"width": "20rem"},
+            filter_dropdown(
+                STRAND, MONITORED_STRANDS, all_label="all strands", width="20rem", clearable=False
             ),
             html.Div(id=MAP),
             html.H3("Strand markers by Community Safety Partnership"),
-            dash_table.DataTable(
-                id=TABLE,
-                data=table_records(table),
-                columns=table_columns(table),
-                sort_action="native",
-                export_format="csv",
-            ),
+            data_table(TABLE, table, sort_action="native", export_format="csv"),
         ]
     )
 

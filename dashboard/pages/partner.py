@@ -4,7 +4,8 @@ as the settings issue defines (no record, point or small count ever reaches a pa
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import Input, Output, State, callback, dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboard import data, validate
 from dashboard.widgets import not_allowed, query_string, table_records
@@ -45,9 +46,9 @@ def layout(**query: object) -> html.Div:
             html.Button("Download the map (HTML)", id=f"{DOWNLOAD}-button"),
             dcc.Download(id=DOWNLOAD),
             html.H3("Records per CSP"),
-            dash_table.DataTable(id=CSP_TABLE, style_cell={"textAlign": "left"}),
+            DataTable(id=CSP_TABLE, style_cell={"textAlign": "left"}),
             html.H3("Records per station or venue area"),
-            dash_table.DataTable(id=AREA_TABLE, page_size=15, style_cell={"textAlign": "left"}),
+            DataTable(id=AREA_TABLE, page_size=15, style_cell={"textAlign": "left"}),
         ]
     )
 

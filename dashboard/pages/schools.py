@@ -7,11 +7,19 @@ import json
 
 import dash
 import dash_leaflet as dl
-from dash import Input, Output, callback, dash_table, dcc, html
-from pyproj import Transformer
+from dash import Input, Output, callback, dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboard import data, validate
-from dashboard.widgets import base_map, not_allowed, query_string, table_columns, table_records
+from dashboard.widgets import (
+    base_map,
+    data_table,
+    filter_dropdown,
+    not_allowed,
+    query_string,
+    table_records,
+)
+from geo.geography import to_wgs84
 
 dash.register_page(__name__, path="/schools", name="Schools", key="schools", order=3)
 
@@ -30,7 +38,6 @@ PHASES = ["primary", "secondary", "all_through", "special", "fe"]
 #: Schools a plan may hold: each one is an optimisation, so the range is bounded.
 MIN_BUDGET, MAX_BUDGET, DEFAULT_BUDGET = 1, 200, 20
 RANK_COLOURS = ((1, "#b2182b"), (3, "#ef8a62"), (10, "#fddbc7"), (10**6, "#bbbbbb"))
-_TO_WGS = Transformer.from_crs(27700, 4326, always_xy=True)
 
 
 def layout(**query: object) -> html.Div:
@@ -58,20 +65,15 @@ def layout(**query: object) -> html.Div:
                         value=budget,
                         debounce=True,
                     ),
-                    dcc.Dropdown(
-                        id=PHASE,
-                        options=[{"label": "all phases", "value": ""}]
-                        + [{"label": p.replace("_", " "), "value": p} for p in PHASES],
-                        value=phase,
-                        clearable=False,
-                        style={"width": "12rem"},
+                    filter_dropdown(
+                        PHASE, PHASES, value=phase, all_label="all phases", clearable=False
                     ),
                 ],
                 style={"display": "flex", "gap": "0.5rem", "alignItems": "center"},
             ),
             html.P(id=SUMMARY),
             html.Div(id=MAP),
-            dash_table.DataTable(
+            DataTable(
                 id=PLAN,
                 columns=[{"name": c.replace("_", " "), "id": c} for c in PLAN_COLUMNS],
                 sort_action="native",
@@ -81,12 +83,7 @@ def layout(**query: object) -> html.Div:
                 style_cell={"whiteSpace": "normal", "textAlign": "left", "fontSize": "0.85rem"},
             ),
             html.H3("The 12-month indicator: a workshop in every CSP"),
-            dash_table.DataTable(
-                id=STATUS,
-                data=table_records(status),
-                columns=table_columns(status),
-                style_cell={"whiteSpace": "normal", "textAlign": "left"},
-            ),
+            data_table(STATUS, status, style_cell={"whiteSpace": "normal", "textAlign": "left"}),
         ]
     )
 
@@ -108,7 +105,7 @@ def update_plan(budget, phase):
     except Exception as error:  # a budget below the number of CSPs is the user's to fix
         return [], dash.no_update, f"No plan: {error}", dash.no_update
     markers = []
-    lon, lat = _TO_WGS.transform(table["easting"].to_numpy(), table["northing"].to_numpy())
+    lon, lat = to_wgs84(table["easting"].to_numpy(), table["northing"].to_numpy())
     for row, x, y in zip(table.to_dict("records"), lon, lat, strict=True):
         colour = next(c for limit, c in RANK_COLOURS if row["rank_in_csp"] <= limit)
         markers.append(

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dash
 import dash_leaflet as dl
+import numpy as np
 import plotly.graph_objects as go
-from dash import Input, Output, callback, ctx, dash_table, dcc, html
-from pyproj import Transformer
+from dash import Input, Output, callback, ctx, dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboard import data, validate
 from dashboard.widgets import LEVEL_COLOURS, base_map, not_allowed, query_string, table_records
+from geo.geography import to_wgs84
 
 dash.register_page(__name__, path="/tension", name="Tension monitor", key="tension", order=1)
 
@@ -36,7 +38,6 @@ COLUMNS = [
     "recurrence_interval_days",
     "explanation",
 ]
-_TO_WGS = Transformer.from_crs(27700, 4326, always_xy=True)
 
 
 def layout(**query: object) -> html.Div:
@@ -80,7 +81,7 @@ def layout(**query: object) -> html.Div:
                 style={"margin": "0.5rem 0"},
             ),
             html.Div(id=MAP),
-            dash_table.DataTable(
+            DataTable(
                 id=TABLE,
                 columns=[{"name": c.replace("_", " "), "id": c} for c in COLUMNS],
                 style_cell={"whiteSpace": "normal", "textAlign": "left", "fontSize": "0.85rem"},
@@ -155,11 +156,16 @@ def map_and_evidence(day: object, selected: object):
         [] if selected is None else selected, len(alerts), "selected_rows"
     )
     circles = []
-    for a in alerts.to_dict("records"):
-        lon, lat = _TO_WGS.transform(a["centre_easting"], a["centre_northing"])
+    centres = (
+        alerts[["centre_easting", "centre_northing"]].to_numpy(float)
+        if len(alerts)
+        else np.empty((0, 2))
+    )
+    longitudes, latitudes = to_wgs84(centres[:, 0], centres[:, 1])
+    for a, lon, lat in zip(alerts.to_dict("records"), longitudes, latitudes, strict=True):
         circles.append(
             dl.Circle(
-                center=[lat, lon],
+                center=[float(lat), float(lon)],
                 radius=max(a["radius_m"], 200),
                 color=LEVEL_COLOURS[a["level"]],
                 fillOpacity=0.35,

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dash_table, dcc, html
+from dash import Input, Output, callback, dcc, html
+from dash.dash_table.DataTable import DataTable
 
 from dashboard import data, validate
-from dashboard.widgets import not_allowed, query_string, table_columns, table_records
+from dashboard.widgets import (
+    csp_dropdown,
+    not_allowed,
+    query_string,
+    table_columns,
+    table_records,
+)
 
 dash.register_page(__name__, path="/trends", name="Trends", key="trends", order=5)
 
@@ -24,11 +31,11 @@ PERIOD, CSP, CHART, TABLE, SHARES, OFFENCES, TYPES, REPEAT, URL = (
     "trends-url",
 )
 
-PERIODS = ("year", "quarter", "month")
+PERIODS = data.PERIODS
 
 
-def _table(table_id: str) -> dash_table.DataTable:
-    return dash_table.DataTable(
+def _table(table_id: str) -> DataTable:
+    return DataTable(
         id=table_id, export_format="csv", sort_action="native", style_cell={"textAlign": "left"}
     )
 
@@ -39,7 +46,6 @@ def layout(**query: object) -> html.Div:
     csp = validate.one_of(q.get("csp"), data.csp_names().index, "csp", blank=True)
     if not data.allowed("trends"):
         return not_allowed("trends")
-    names = data.csp_names().sort_values()
     return html.Div(
         [
             dcc.Location(id=URL, refresh=False),
@@ -52,14 +58,7 @@ def layout(**query: object) -> html.Div:
                         value=period,
                         inline=True,
                     ),
-                    dcc.Dropdown(
-                        id=CSP,
-                        options=[{"label": "all CSPs", "value": ""}]
-                        + [{"label": n, "value": c} for c, n in names.items()],
-                        value=csp,
-                        clearable=False,
-                        style={"width": "18rem"},
-                    ),
+                    csp_dropdown(CSP, csp, all_label="all CSPs", width="18rem", clearable=False),
                 ],
                 style={"display": "flex", "gap": "1rem", "alignItems": "center"},
             ),

@@ -115,8 +115,8 @@ def repeat_victims(
         )
     k, base = publication.k, publication.base
     years = closed_periods(publication, "year")
-    year = frame[when].astype(str).str.slice(0, 4)
-    frame = frame.assign(year=year)[year.isin(years)]
+    keys = frame[when].astype(str).str.slice(0, 4)
+    frame = frame.assign(year=keys)[keys.isin(years)]
     per = frame.groupby(["year", victim]).size()
     victims = per.groupby(level="year").size().reindex(years, fill_value=0)
     repeats = (per > 1).groupby(level="year").sum().reindex(years, fill_value=0)
