@@ -170,7 +170,7 @@ def test_failure_part_way_leaves_the_store_exactly_as_before(workspace, tmp_path
         real_insert(conn, table, frame.iloc[:50], chunk)  # half of the new rows are written…
         raise _BoomError("killed mid-file")  # …then the process "dies"
 
-    monkeypatch.setattr(store, "insert_frame", insert_then_fail)
+    monkeypatch.setattr(store.writes, "insert_frame", insert_then_fail)  # upsert calls it there
     with pytest.raises(_BoomError):
         ingest_incidents(workspace, path)
     assert calls["n"] == 1
