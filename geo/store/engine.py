@@ -1,5 +1,7 @@
-"""Opening the store: an engine per database URL (SQLite in WAL mode with foreign keys),
-transactions, and the columns a newer version adds to an older store."""
+"""Opening the store: an engine per database URL, transactions, and upgrades.
+
+SQLite runs in WAL mode; an older store gains the columns a newer version adds.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +27,26 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def connect(url: str) -> Engine:
-    """Open the store at ``url`` (creating its tables) and return the engine."""
+    """Open the store at ``url`` (creating its tables) and return the engine.
+
+    Parameters
+    ----------
+    url : str
+        A SQLAlchemy database URL, usually :attr:`geo.config.Workspace.database_url`.
+
+    Returns
+    -------
+    sqlalchemy.engine.Engine
+        The engine; its tables exist and have every column of :data:`metadata`. Call
+        ``dispose()`` when done.
+
+    Examples
+    --------
+    >>> engine = connect("sqlite://")  # a store in memory
+    >>> sorted(sa.inspect(engine).get_table_names())[:4]
+    ['audit', 'incident_versions', 'incidents', 'ingest_batches']
+    >>> engine.dispose()
+    """
     engine = sa.create_engine(url)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -35,8 +56,10 @@ def connect(url: str) -> Engine:
 
 
 def _add_missing_columns(engine: Engine) -> None:
-    """Add the nullable columns a store made by an earlier version lacks (``create_all``
-    makes missing tables only)."""
+    """Add the nullable columns a store made by an earlier version lacks.
+
+    ``create_all`` makes missing tables only.
+    """
     inspector = sa.inspect(engine)
     with engine.begin() as conn:
         for table in metadata.sorted_tables:
@@ -50,10 +73,50 @@ def _add_missing_columns(engine: Engine) -> None:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
-    """One all-or-nothing transaction (commits on success, rolls back on any exception)."""
+    """One all-or-nothing transaction (commits on success, rolls back on any exception).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.engine.Engine
+        The store, from :func:`connect`.
+
+    Yields
+    ------
+    sqlalchemy.engine.Connection
+        The connection to write with.
+
+    Examples
+    --------
+    >>> from geo.store.schema import workshops
+    >>> engine = connect("sqlite://")
+    >>> row = {"urn": "100", "delivered_on": "2024-05-01", "recorded_at": now()}
+    >>> try:
+    ...     with transaction(engine) as conn:
+    ...         _ = conn.execute(workshops.insert().values(**row))
+    ...         raise RuntimeError("the process dies")
+    ... except RuntimeError:
+    ...     pass
+    >>> with engine.connect() as conn:  # the insert was rolled back
+    ...     conn.execute(sa.select(sa.func.count()).select_from(workshops)).scalar()
+    0
+    >>> engine.dispose()
+    """
     with engine.begin() as conn:
         yield conn
 
 
 def now() -> str:
+    """The current time as the store writes it.
+
+    Returns
+    -------
+    str
+        UTC, ISO 8601, to the second (``2024-05-01T21:30:00+00:00``).
+
+    Examples
+    --------
+    >>> stamp = now()
+    >>> len(stamp), stamp.endswith("+00:00")
+    (25, True)
+    """
     return datetime.now(UTC).isoformat(timespec="seconds")

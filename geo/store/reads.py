@@ -10,7 +10,30 @@ from geo.store.schema import incidents
 
 
 def read_incidents(engine: Engine, *, include_context: bool = False) -> pd.DataFrame:
-    """All current incidents (hate records; with ``include_context`` also context crime)."""
+    """All current incidents, oldest first.
+
+    A workspace reads its records with :meth:`geo.config.Workspace.read_incidents`.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.engine.Engine
+        The store, from :func:`geo.store.connect`.
+    include_context : bool, default False
+        Also return context crime (data.police.uk rows), not only hate records.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per current record, with the columns of :data:`geo.store.incidents`.
+
+    Examples
+    --------
+    >>> from geo.store import connect
+    >>> engine = connect("sqlite://")
+    >>> read_incidents(engine).columns[:4].tolist()
+    ['id', 'source', 'reference', 'recorded_at']
+    >>> engine.dispose()
+    """
     query = sa.select(incidents)
     if not include_context:
         query = query.where(incidents.c.is_hate.is_(True))
@@ -19,5 +42,29 @@ def read_incidents(engine: Engine, *, include_context: bool = False) -> pd.DataF
 
 
 def read_table(engine: Engine, table: sa.Table, *where: sa.ColumnElement[bool]) -> pd.DataFrame:
+    """The rows of ``table``, all or those matching ``where``.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.engine.Engine
+        The store, from :func:`geo.store.connect`.
+    table : sqlalchemy.Table
+        A table of the store (e.g. :data:`geo.store.places`).
+    *where : sqlalchemy.ColumnElement
+        Conditions the rows must all meet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows, with the table's columns.
+
+    Examples
+    --------
+    >>> from geo.store import connect, users
+    >>> engine = connect("sqlite://")
+    >>> read_table(engine, users, users.c.role == "partner").columns.tolist()
+    ['name', 'role', 'salt', 'password_hash', 'created_at']
+    >>> engine.dispose()
+    """
     with engine.connect() as conn:
         return pd.read_sql(sa.select(table).where(*where), conn)

@@ -1,5 +1,9 @@
-"""Writing to the store: bulk inserts, the incident upsert that keeps every earlier
-version, ingest batches and rejects, and area updates when boundaries change."""
+"""Writing to the store: bulk inserts, the versioned upsert, batches, rejects and areas.
+
+The incident upsert keeps every earlier version of a record; areas are updated when
+boundaries change. Every function writes inside the caller's transaction
+(:func:`geo.store.transaction`), so an input file is stored whole or not at all.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,31 @@ def insert_frame(
     """Bulk insert ``frame`` (columns named as in ``table``) in chunks.
 
     Rows go to the driver's ``executemany`` as tuples: SQLAlchemy's per-row parameter
-    processing costs more than SQLite's own insert at a million rows.
+    processing costs more than SQLite's own insert at a million rows. Missing values and
+    empty text are stored as NULL.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The caller's transaction.
+    table : sqlalchemy.Table
+        The table to insert into.
+    frame : pandas.DataFrame
+        The rows; columns that ``table`` lacks are ignored.
+    chunk : int, default 50000
+        Rows per ``executemany``.
+
+    Examples
+    --------
+    >>> from geo.store import connect, read_table, transaction, workshops
+    >>> engine = connect("sqlite://")
+    >>> visits = pd.DataFrame({"urn": ["100", "101"], "delivered_on": ["2024-05-01"] * 2,
+    ...                        "recorded_at": ["2024-05-02T09:00:00+00:00"] * 2})
+    >>> with transaction(engine) as conn:
+    ...     insert_frame(conn, workshops, visits)
+    >>> read_table(engine, workshops)["urn"].tolist()
+    ['100', '101']
+    >>> engine.dispose()
     """
     cols = [c for c in frame.columns if c in table.c]
     marks = ", ".join(_placeholder(conn, i) for i in range(len(cols)))
@@ -63,6 +91,38 @@ def _placeholder(conn: Connection, position: int) -> str:
 def start_batch(
     conn: Connection, *, kind: str, source: str, file_name: str, sha256: str, encoding: str
 ) -> int:
+    """Record the start of an ingest batch (one input file, or a purge).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The caller's transaction.
+    kind : str
+        What is stored, e.g. ``incidents:canonical``, ``places:schools`` or ``purge``.
+    source : str
+        The source system (references are unique per source).
+    file_name : str
+        The input file.
+    sha256 : str
+        The file's sha256 (hex).
+    encoding : str
+        The encoding the file was read with.
+
+    Returns
+    -------
+    int
+        The new batch's id, to pass to :func:`upsert` and :func:`finish_batch`.
+
+    Examples
+    --------
+    >>> from geo.store import connect, transaction
+    >>> engine = connect("sqlite://")
+    >>> with transaction(engine) as conn:
+    ...     start_batch(conn, kind="incidents:canonical", source="default",
+    ...                 file_name="may.csv", sha256="", encoding="utf-8")
+    1
+    >>> engine.dispose()
+    """
     result = conn.execute(
         ingest_batches.insert().values(
             kind=kind,
@@ -79,6 +139,32 @@ def start_batch(
 def finish_batch(
     conn: Connection, batch_id: int, counts: dict[str, int], rejects_path: str
 ) -> None:
+    """Record the end of batch ``batch_id`` with its counts and rejects file.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The caller's transaction.
+    batch_id : int
+        From :func:`start_batch`.
+    counts : dict of str to int
+        Any of ``rows``, ``ingested``, ``updated``, ``unchanged`` and ``rejected``.
+    rejects_path : str
+        The rejects CSV written, or ``""`` when nothing was rejected.
+
+    Examples
+    --------
+    >>> from geo.store import connect, ingest_batches, read_table, transaction
+    >>> engine = connect("sqlite://")
+    >>> with transaction(engine) as conn:
+    ...     batch = start_batch(conn, kind="incidents:canonical", source="default",
+    ...                         file_name="may.csv", sha256="", encoding="utf-8")
+    ...     finish_batch(conn, batch, {"rows": 3, "ingested": 3}, rejects_path="")
+    >>> read_table(engine, ingest_batches)[["id", "rows", "ingested"]]
+       id  rows  ingested
+    0   1     3         3
+    >>> engine.dispose()
+    """
     conn.execute(
         ingest_batches.update()
         .where(ingest_batches.c.id == batch_id)
@@ -89,7 +175,33 @@ def finish_batch(
 def existing_keys(
     conn: Connection, table: sa.Table, key_cols: dict[str, str], key: str
 ) -> pd.DataFrame:
-    """``id``, ``key`` column and ``content_hash`` of stored rows matching ``key_cols``."""
+    """``id``, ``key`` column and ``content_hash`` of stored rows matching ``key_cols``.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        A connection to the store.
+    table : sqlalchemy.Table
+        :data:`geo.store.incidents` or :data:`geo.store.places`.
+    key_cols : dict of str to str
+        Columns and the values the rows must have, e.g. ``{"source": "default"}``.
+    key : str
+        The column naming a row within ``key_cols`` (``reference``, ``source_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``key`` and ``content_hash`` (and ``version`` where the table has one).
+
+    Examples
+    --------
+    >>> from geo.store import connect, places
+    >>> engine = connect("sqlite://")
+    >>> with engine.connect() as conn:
+    ...     existing_keys(conn, places, {"kind": "school"}, "source_id").columns.tolist()
+    ['id', 'source_id', 'content_hash']
+    >>> engine.dispose()
+    """
     cols = [table.c.id, table.c[key], table.c.content_hash]
     if "version" in table.c:
         cols.append(table.c.version)
@@ -111,8 +223,47 @@ def upsert(
 ) -> pd.Series:
     """Insert new rows, update changed ones (keeping old content in ``versions``).
 
-    ``frame`` holds one row per key with a ``content_hash``. Returns, aligned to
-    ``frame``, the outcome of each row: ``ingested``, ``updated`` or ``unchanged``.
+    Rows are matched on ``key`` among the stored rows with ``key_cols``; a row whose
+    ``content_hash`` is unchanged is left alone.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The caller's transaction.
+    table : sqlalchemy.Table
+        :data:`geo.store.incidents` or :data:`geo.store.places`.
+    frame : pandas.DataFrame
+        One row per key, with a ``content_hash``.
+    key_cols : dict of str to str
+        Columns and values every row gets, e.g. ``{"source": "default"}``.
+    key : str
+        The column naming a row within ``key_cols``.
+    batch_id : int
+        The batch writing the rows (:func:`start_batch`).
+    versions : sqlalchemy.Table, optional
+        Where an updated row's earlier content goes
+        (:data:`geo.store.incident_versions`); the row's ``version`` then rises by 1.
+
+    Returns
+    -------
+    pandas.Series
+        Aligned to ``frame``: ``ingested``, ``updated`` or ``unchanged``.
+
+    Examples
+    --------
+    >>> from geo.store import connect, places, transaction
+    >>> engine = connect("sqlite://")
+    >>> first = pd.DataFrame({"source_id": ["100"], "name": ["Oak"], "content_hash": ["a"]})
+    >>> again = pd.DataFrame({"source_id": ["100", "101"], "name": ["Oak Primary", "Elm"],
+    ...                       "content_hash": ["a2", "b"]})
+    >>> with transaction(engine) as conn:
+    ...     _ = upsert(conn, places, first, key_cols={"kind": "school"}, key="source_id",
+    ...                batch_id=1)
+    ...     outcome = upsert(conn, places, again, key_cols={"kind": "school"},
+    ...                      key="source_id", batch_id=2)
+    >>> outcome.tolist()
+    ['updated', 'ingested']
+    >>> engine.dispose()
     """
     stored = existing_keys(conn, table, key_cols, key).set_index(key)
     match = stored.reindex(frame[key].to_numpy())
@@ -170,7 +321,31 @@ def upsert(
 
 
 def write_rejects(conn: Connection, batch_id: int, frame: pd.DataFrame) -> None:
-    """``frame``: ``row_number``, ``raw`` (dict of original values), ``reason``, ``detail``."""
+    """Store the rejected rows of batch ``batch_id``.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The caller's transaction.
+    batch_id : int
+        The batch (:func:`start_batch`).
+    frame : pandas.DataFrame
+        ``row_number``, ``raw`` (a dict of the row's original values), ``reason`` and
+        ``detail``; nothing is written when it is empty.
+
+    Examples
+    --------
+    >>> from geo.store import connect, read_table, rejects, transaction
+    >>> engine = connect("sqlite://")
+    >>> bad = pd.DataFrame({"row_number": [4], "raw": [{"URN": ""}],
+    ...                     "reason": ["missing_required"], "detail": ["'URN' is empty"]})
+    >>> with transaction(engine) as conn:
+    ...     write_rejects(conn, 1, bad)
+    >>> read_table(engine, rejects)[["row_number", "raw", "reason"]]
+       row_number          raw            reason
+    0           4  {"URN": ""}  missing_required
+    >>> engine.dispose()
+    """
     if frame.empty:
         return
     rows = frame.assign(
@@ -181,7 +356,31 @@ def write_rejects(conn: Connection, batch_id: int, frame: pd.DataFrame) -> None:
 
 
 def update_areas(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-    """Set area columns (and ``id``) from ``frame`` – used when boundaries change."""
+    """Set the area columns of stored rows – used when boundaries change.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The caller's transaction.
+    table : sqlalchemy.Table
+        :data:`geo.store.incidents` or :data:`geo.store.places`.
+    frame : pandas.DataFrame
+        ``id`` of each row to change and its new values (``lsoa_code``,
+        ``csp_code``, ...); columns that ``table`` lacks are ignored.
+
+    Examples
+    --------
+    >>> from geo.store import connect, places, read_table, transaction
+    >>> engine = connect("sqlite://")
+    >>> school = pd.DataFrame({"kind": ["school"], "source_id": ["100"], "name": ["Oak"],
+    ...                        "content_hash": ["a"], "batch_id": [1]})
+    >>> with transaction(engine) as conn:
+    ...     insert_frame(conn, places, school)
+    ...     update_areas(conn, places, pd.DataFrame({"id": [1], "lsoa_code": ["E01000001"]}))
+    >>> read_table(engine, places)["lsoa_code"].tolist()
+    ['E01000001']
+    >>> engine.dispose()
+    """
     cols = [c for c in frame.columns if c != "id" and c in table.c]
     stmt = (
         table.update()
