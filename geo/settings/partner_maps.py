@@ -284,3 +284,42 @@ def _area_table(lsoas: gpd.GeoDataFrame, stations: pd.DataFrame | None) -> pd.Da
     return pd.DataFrame(
         {label: counts.index.to_numpy(), "records": [str(int(v)) for v in counts.to_numpy()]}
     )
+
+
+def partner_stations(places: pd.DataFrame, settings: tuple[str, ...]) -> pd.DataFrame | None:
+    """The stations whose areas a public transport or taxi map's area table is given for.
+
+    Parameters
+    ----------
+    places : pandas.DataFrame
+        Stored places (``kind``, ``subtype``, ``name``, ``easting``, ``northing``), e.g. the
+        workspace's :data:`geo.store.places` table.
+    settings : tuple of str
+        The settings the map shows.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``name``, ``easting`` and ``northing`` of each rail station and bus station bay
+        (the first of each name) when the map shows ``public_transport`` or ``taxi``;
+        ``None`` for other settings, whose table is per ward or LSOA.
+
+    Examples
+    --------
+    >>> places = pd.DataFrame({
+    ...     "kind": ["transport", "transport", "nte"],
+    ...     "subtype": ["rail_station", "bus_stop", "pub"],
+    ...     "name": ["Watford Junction", "High Street", "The Bell"],
+    ...     "easting": [510800.0, 511000.0, 511200.0],
+    ...     "northing": [197200.0, 196500.0, 196400.0]})
+    >>> partner_stations(places, ("taxi",))
+                   name   easting  northing
+    0  Watford Junction  510800.0  197200.0
+    >>> partner_stations(places, ("nte",)) is None
+    True
+    """
+    if not set(settings) & {"public_transport", "taxi"}:
+        return None
+    transport = places[places["kind"] == "transport"]
+    rail_bus = transport["subtype"].isin(["rail_station", "bus_station_bay"])
+    return transport.loc[rail_bus, ["name", "easting", "northing"]].drop_duplicates("name")

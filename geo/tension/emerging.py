@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from geo.geography.areas import Geography
 from geo.hotspots.gistar import gi_star
 from geo.vocab import COLD_CLASSES, HOT_CLASSES
 
@@ -121,3 +122,69 @@ def emerging_hotspots(cube: np.ndarray, neighbours: sparse.spmatrix) -> pd.DataF
             }
         )
     return pd.DataFrame(rows)
+
+
+def emerging_table(
+    records: pd.DataFrame,
+    geo: Geography,
+    population: np.ndarray,
+    *,
+    unit: str = "lsoa",
+    weights: str = "queen",
+    bin_: str = "month",
+) -> tuple[pd.DataFrame, pd.PeriodIndex]:
+    """Emerging hot spot patterns per unit of a study area, over a space-time cube.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The records analysed (``recorded_at`` and the unit's code column, or ``easting``
+        and ``northing`` for hexagons and grid cells).
+    geo : Geography
+        The study area's boundary set.
+    population : numpy.ndarray
+        Residents per LSOA of ``geo``.
+    unit : str, default "lsoa"
+        ``lsoa``, ``ward``, ``district``, ``csp``, ``hex:RES`` or ``grid:METRES``.
+    weights : str, default "queen"
+        Neighbours: ``queen``, ``rook``, ``knn:K`` or ``distance:METRES``.
+    bin_ : {"month", "week"}
+        The time step.
+
+    Returns
+    -------
+    table : geopandas.GeoDataFrame
+        Per unit: ``area_code``, ``area_name``, ``district``, ``csp``, ``geometry`` and
+        the columns of :func:`emerging_hotspots`.
+    bins : pandas.PeriodIndex
+        The time steps, from the first record's to the last's.
+
+    Examples
+    --------
+    >>> from geo.geography.areas import load_geography
+    >>> geo = load_geography()
+    >>> rng = np.random.default_rng(0)
+    >>> rows = rng.integers(0, len(geo.lsoas), 400)
+    >>> days = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 181, 400), "D")
+    >>> easting, northing = geo.inner_points[rows].T
+    >>> records = pd.DataFrame({"recorded_at": days.strftime("%Y-%m-%d"),
+    ...                         "district_code": geo.lsoas["district_code"].to_numpy()[rows],
+    ...                         "easting": easting, "northing": northing})
+    >>> table, bins = emerging_table(records, geo, np.ones(len(geo.lsoas)), unit="district")
+    >>> len(table), len(bins), str(bins[0])
+    (16, 6, '2019-01')
+    """
+    from geo.hotspots.aggregate import build_units, unit_keys
+    from geo.hotspots.weights import build_weights
+
+    points = (records["easting"].to_numpy(float), records["northing"].to_numpy(float))
+    units = build_units(geo, unit, population, points=points)
+    cube, bins = space_time_cube(
+        units.frame["area_code"].to_numpy(),
+        unit_keys(units, records),
+        pd.to_datetime(records["recorded_at"]),
+        bin_,
+    )
+    table = emerging_hotspots(cube, build_weights(units.frame, weights).graph.sparse)
+    columns = ["area_code", "area_name", "district", "csp", "geometry"]
+    return pd.concat([units.frame[columns], table], axis=1), bins

@@ -23,10 +23,12 @@ from geo import store
 from geo._errors import TensionmapError
 from geo.config import Workspace
 from geo.geography.areas import Geography
+from geo.hotspots.aggregate import Filters
 from geo.tension.lifecycle import Alert, replay
 from geo.tension.rules import AlertRules
 from geo.tension.tables import from_json, to_json
 from geo.tension.triggers import TriggerEvent
+from geo.vocab import MONITORED_STRANDS
 
 SCOPES = ("national", "local")
 
@@ -257,3 +259,68 @@ def run_monitor(
         return MonitorRun(as_of, (first, as_of), open_on(touched, as_of))
     finally:
         engine.dispose()
+
+
+def alerts_on(
+    ws: Workspace,
+    records: pd.DataFrame,
+    geo: Geography,
+    as_of: date,
+    *,
+    filters: Filters,
+    rules: AlertRules,
+    seed: int = 0,
+    strands: tuple[str, ...] = (*MONITORED_STRANDS, "all"),
+    progress: Callable[[date], None] | None = None,
+) -> MonitorRun:
+    """The alerts open on a day: the daily monitor's, or a one-off look at chosen records.
+
+    Without filters this is :func:`run_monitor` over the whole store: the days not
+    analysed yet are analysed and their alerts kept (a day analysed before is read back
+    from the store). With any filter it is a one-off run that keeps nothing: the week to
+    ``as_of`` is analysed afresh over the chosen records, so a filtered look never
+    changes the monitor's alerts.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace whose store keeps the monitor's alerts.
+    records : pandas.DataFrame
+        The records passing ``filters`` (all of them when there are none).
+    geo : Geography
+        The study area the filters imply (see :meth:`geo.hotspots.study.Study.restricted`).
+    as_of : datetime.date
+        The day asked about.
+    filters : Filters
+        The analyst's filters; ``Filters()`` for the whole store.
+    rules : AlertRules
+        Scan and grading rules.
+    seed : int, default 0
+        Seed of the permutation tests.
+    strands : tuple of str, optional
+        Strands scanned by a filtered run (the monitor scans every strand and ``all``).
+    progress : callable, optional
+        Called with each day once it is analysed.
+
+    Returns
+    -------
+    MonitorRun
+        The alerts open on ``as_of``; ``analysed`` is ``None`` when they were read from
+        the store.
+
+    Examples
+    --------
+    >>> from geo.hotspots.study import read_study
+    >>> ws = Workspace.open("tensionmap-demo", create=False)  # doctest: +SKIP
+    >>> study = read_study(ws)  # doctest: +SKIP
+    >>> run = alerts_on(ws, study.incidents, study.geo, date(2016, 6, 30),
+    ...                 filters=Filters(), rules=AlertRules())  # doctest: +SKIP
+    >>> [a.level for a in run.alerts]  # doctest: +SKIP
+    """
+    if filters == Filters():  # the daily monitor: carries on from the store
+        return run_monitor(ws, records, geo, as_of, rules=rules, seed=seed, progress=progress)
+    first = as_of - timedelta(days=6)  # a filtered look: a week's warm-up, nothing kept
+    everything, _ = replay(
+        records, geo, first, as_of, rules=rules, seed=seed, strands=strands, progress=progress
+    )
+    return MonitorRun(as_of, (first, as_of), open_on(everything, as_of))

@@ -1,0 +1,7 @@
+"""``python -m geo.cli``: the ``tensionmap`` command."""
+
+import sys
+
+from geo.cli import main
+
+sys.exit(main())
