@@ -1,6 +1,6 @@
-"""Baselines of "normal": expected weekly counts for an area and strand, in the spirit of
-the Farrington-flexible algorithm used in public-health surveillance.
+"""Baselines of "normal": expected weekly counts for an area and strand.
 
+In the spirit of the Farrington-flexible algorithm used in public-health surveillance.
 For the week being judged, a quasi-Poisson GLM (statsmodels) is fitted to the previous
 ``years`` of weekly counts (that week excluded): log μ = a + b·t + two harmonic pairs
 for seasonality. Past outbreaks are down-weighted so they do not inflate normal: weeks
@@ -26,6 +26,29 @@ from scipy import stats
 
 @dataclass(frozen=True)
 class Baseline:
+    """One week judged against normal (made by :func:`farrington`).
+
+    Attributes
+    ----------
+    week
+        The week (its first day, or the last of seven days for :func:`last_seven_days`).
+    observed
+        Records that week.
+    expected
+        Records the model expects (μ̂).
+    upper
+        Farrington's upper bound U.
+    dispersion
+        The quasi-Poisson dispersion φ (at least 1).
+
+    Examples
+    --------
+    >>> week = Baseline(pd.Timestamp("2019-06-03"), observed=12.0, expected=4.0, upper=10.0,
+    ...                 dispersion=1.2)
+    >>> round(week.exceedance, 2)  # above 1: an unusual week
+    1.33
+    """
+
     week: pd.Timestamp
     observed: float
     expected: float
@@ -34,12 +57,35 @@ class Baseline:
 
     @property
     def exceedance(self) -> float:
+        """(observed − expected) / (upper − expected); above 1 the week is unusual."""
         gap = self.upper - self.expected
         return float((self.observed - self.expected) / gap) if gap > 0 else 0.0
 
 
 def weekly_counts(when: pd.Series, *, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """Records per week (weeks starting on Monday), zero weeks included."""
+    """Records per week (weeks starting on Monday), zero weeks included.
+
+    Parameters
+    ----------
+    when
+        When each record was recorded (anything ``pandas.to_datetime`` reads).
+    start, end
+        The first and last day to cover; their weeks are included whole.
+
+    Returns
+    -------
+    pandas.Series
+        Float counts indexed by the Monday of each week.
+
+    Examples
+    --------
+    >>> when = pd.Series(["2019-06-03T10:00", "2019-06-09T23:00", "2019-06-18T08:30"])
+    >>> weekly_counts(when, start=pd.Timestamp("2019-06-03"), end=pd.Timestamp("2019-06-23"))
+    2019-06-03    2.0
+    2019-06-10    0.0
+    2019-06-17    1.0
+    Name: count, dtype: float64
+    """
     weeks = pd.to_datetime(when).dt.to_period("W-SUN").dt.start_time
     index = pd.period_range(start, end, freq="W-SUN").start_time
     return weeks.value_counts().reindex(index, fill_value=0).sort_index().astype(float)
@@ -60,7 +106,46 @@ def farrington(
     alpha: float = 0.01,
     reweight: bool = True,
 ) -> Baseline | None:
-    """The baseline for ``week`` from the weeks before it (``None`` with too little history)."""
+    """The baseline for ``week`` from the weeks before it (``None`` with too little history).
+
+    Parameters
+    ----------
+    counts
+        Records per week (:func:`weekly_counts`), ``week`` among them.
+    week
+        The week judged; the model is fitted to the weeks before it.
+    years
+        Years of history used (at most 52 × ``years`` weeks).
+    alpha
+        One-sided level of the upper bound.
+    reweight
+        Down-weight past outbreaks (weeks with an Anscombe residual above 1) and refit.
+
+    Returns
+    -------
+    Baseline or None
+        The week's observed and expected counts and upper bound; ``None`` with fewer than
+        26 weeks or 5 records of history, or a series the model cannot fit.
+
+    Raises
+    ------
+    ValueError
+        When ``week`` is not in the series.
+
+    Examples
+    --------
+    Three years of 600 records at random days:
+
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.Timestamp("2017-01-02") + pd.to_timedelta(rng.integers(0, 1092, 600), unit="D")
+    >>> counts = weekly_counts(pd.Series(days), start=pd.Timestamp("2017-01-02"),
+    ...                        end=pd.Timestamp("2019-12-29"))
+    >>> week = farrington(counts, pd.Timestamp("2019-06-03"))
+    >>> week.observed, round(week.expected, 2), round(week.upper, 2)
+    (5.0, 3.2, 8.34)
+    >>> farrington(counts, pd.Timestamp("2017-03-06")) is None  # ten weeks of history
+    True
+    """
     position = counts.index.get_indexer(pd.DatetimeIndex([pd.Timestamp(week)]))[0]
     if position < 0:
         raise ValueError(f"{week} is not a week of the series")
@@ -106,10 +191,40 @@ def last_seven_days(
     years: int = 3,
     data_start: pd.Timestamp | None = None,
 ) -> Baseline | None:
-    """The baseline for the seven days ending ``as_of``, judged against the seven-day
-    blocks before it (aligned on ``as_of``, so a daily analysis needs no calendar weeks).
+    """The baseline for the seven days ending ``as_of``, against the seven-day blocks before.
+
+    The blocks are aligned on ``as_of``, so a daily analysis needs no calendar weeks.
     Blocks before ``data_start`` (the first day records exist for) are not zeros but
-    unknown, and are left out."""
+    unknown, and are left out.
+
+    Parameters
+    ----------
+    when
+        When each record was recorded (records after ``as_of`` are not counted).
+    as_of
+        The last of the seven days judged.
+    years
+        Years of history used.
+    data_start
+        The first day records exist for; blocks starting earlier are left out.
+
+    Returns
+    -------
+    Baseline or None
+        The seven days against normal (``week`` is ``as_of``); ``None`` with too little
+        history, or when the seven days themselves start before ``data_start``.
+
+    Examples
+    --------
+    Three years of 600 records at random days, and eight more on one day:
+
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.Timestamp("2017-01-02") + pd.to_timedelta(rng.integers(0, 1092, 600), unit="D")
+    >>> when = pd.Series([*days, *[pd.Timestamp("2019-12-28")] * 8])
+    >>> week = last_seven_days(when, pd.Timestamp("2019-12-29"))
+    >>> week.observed, round(week.expected, 2), round(week.exceedance, 2)
+    (14.0, 3.96, 1.79)
+    """
     as_of = pd.Timestamp(as_of).normalize()
     ends = pd.date_range(end=as_of, periods=52 * years + 1, freq="7D")
     if data_start is not None:
@@ -131,8 +246,49 @@ def area_baselines(
     *,
     years: int = 3,
 ) -> pd.DataFrame:
-    """The last seven days against normal for each force and CSP, per strand and for all
-    strands (``strand`` ``all``): the force-wide view that a national rise shows in."""
+    """The last seven days against normal for each force and CSP, per strand and for all.
+
+    The force-wide view is the one a national rise shows in.
+
+    Parameters
+    ----------
+    records
+        Records with ``recorded_at``, ``lsoa_code`` and ``strands``.
+    geo
+        The boundary set (its LSOAs' ``force``, ``csp_code`` and ``csp_name``).
+    as_of
+        The last of the seven days judged.
+    strands
+        The strands to judge, ``all`` for every record.
+    years
+        Years of history used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area and strand with enough history: ``level`` (``force`` or
+        ``csp``), ``area``, ``strand``, ``week_ending``, ``observed``, ``expected``,
+        ``upper`` and ``exceedance``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> from geo.geography.areas import Geography
+    >>> lsoas = gpd.GeoDataFrame(
+    ...     {"lsoa_code": ["L1", "L2"], "csp_code": ["C1", "C2"],
+    ...      "csp_name": ["Watford", "Dacorum"], "force": "Hertfordshire"},
+    ...     geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.Timestamp("2017-01-02") + pd.to_timedelta(rng.integers(0, 1092, 600), unit="D")
+    >>> records = pd.DataFrame({"recorded_at": days.strftime("%Y-%m-%dT%H:%M"),
+    ...                         "lsoa_code": rng.choice(["L1", "L2"], 600), "strands": "race"})
+    >>> table = area_baselines(records, Geography(lsoas), pd.Timestamp("2019-12-29"), ("all",))
+    >>> table[["level", "area", "strand", "observed", "expected"]]
+       level           area strand  observed  expected
+    0  force  Hertfordshire    all         6      4.02
+    1    csp        Watford    all         5      1.48
+    2    csp        Dacorum    all         1      2.36
+    """
     when = pd.to_datetime(records["recorded_at"])
     data_start = when.min()
     lsoas = geo.lsoas.set_index("lsoa_code")

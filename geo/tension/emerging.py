@@ -1,5 +1,7 @@
-"""Emerging hot spot analysis: a space-time cube (unit × week or month), Gi* in every time
-step, a Mann–Kendall trend of each unit's z-scores, and ArcGIS Pro's pattern categories.
+"""Emerging hot spot analysis: hot spots that are new, intensifying, persistent or fading.
+
+A space-time cube (unit × week or month), Gi* in every time step, a Mann–Kendall trend
+of each unit's z-scores, and ArcGIS Pro's pattern categories.
 
 Categories (hot; the cold ones mirror them with cold spots):
 
@@ -34,15 +36,53 @@ from geo.vocab import COLD_CLASSES, HOT_CLASSES
 
 @dataclass(frozen=True)
 class MannKendall:
+    """A Mann–Kendall trend test (made by :func:`mann_kendall`).
+
+    Attributes
+    ----------
+    s
+        The statistic S: pairs rising in time less pairs falling.
+    z
+        S standardised (positive for a rising trend).
+    p
+        Two-sided p-value of ``z``.
+
+    Examples
+    --------
+    >>> trend = mann_kendall(np.array([1.0, 2, 2, 3, 5, 4, 6]))
+    >>> trend.s, round(trend.z, 2), round(trend.p, 4)
+    (18.0, 2.73, 0.0062)
+    """
+
     s: float
     z: float
     p: float
 
 
 def mann_kendall(values: np.ndarray) -> MannKendall:
-    """Mann–Kendall trend test of a series against time (no continuity correction, ties
-    in the values corrected), equal to Kendall's tau-b test against time in its
-    asymptotic form."""
+    """Mann–Kendall trend test of a series against time.
+
+    No continuity correction, ties in the values corrected: equal to Kendall's tau-b
+    test against time in its asymptotic form.
+
+    Parameters
+    ----------
+    values
+        The series, oldest first.
+
+    Returns
+    -------
+    MannKendall
+        S, z and the two-sided p; no trend (z 0, p 1) for fewer than three values or a
+        constant series.
+
+    Examples
+    --------
+    >>> mann_kendall(np.array([1.0, 2, 2, 3, 5, 4, 6])).z > 1.96  # rising
+    True
+    >>> mann_kendall(np.array([3.0, 3.0, 3.0]))
+    MannKendall(s=0.0, z=0.0, p=1.0)
+    """
     x = np.asarray(values, dtype=float)
     n = len(x)
     if n < 3:
@@ -58,7 +98,35 @@ def mann_kendall(values: np.ndarray) -> MannKendall:
 
 
 def classify(hot: np.ndarray, cold: np.ndarray, trend: MannKendall, *, alpha: float = 0.05) -> str:
-    """The pattern of one unit from its hot/cold flags per step (oldest first)."""
+    """The pattern of one unit from its hot/cold flags per step (oldest first).
+
+    Parameters
+    ----------
+    hot, cold
+        Boolean flags per time step: hot (``hot_95``/``hot_99``) or cold in that step.
+    trend
+        The Mann–Kendall trend of the unit's z-scores.
+    alpha
+        Level below which the trend makes a pattern intensifying or diminishing.
+
+    Returns
+    -------
+    str
+        ``new_hot``, ``consecutive_hot``, ``intensifying_hot``, ``persistent_hot``,
+        ``diminishing_hot``, ``sporadic_hot``, ``oscillating_hot``, ``historical_hot``,
+        the same ``_cold``, or ``no_pattern``.
+
+    Examples
+    --------
+    >>> no_trend = MannKendall(0.0, 0.0, 1.0)
+    >>> classify(np.array([False, False, False, True]), np.zeros(4, bool), no_trend)
+    'new_hot'
+    >>> classify(np.ones(10, bool), np.zeros(10, bool), MannKendall(30.0, 3.2, 0.001))
+    'intensifying_hot'
+    >>> classify(np.array([False, True, False, True]), np.array([True, False, False, False]),
+    ...          no_trend)
+    'oscillating_hot'
+    """
     for flags, other, kind in ((hot, cold, "hot"), (cold, hot, "cold")):
         n = len(flags)
         share = flags.mean()
@@ -85,7 +153,38 @@ def classify(hot: np.ndarray, cold: np.ndarray, trend: MannKendall, *, alpha: fl
 def space_time_cube(
     unit_codes: np.ndarray, records_unit: pd.Series, records_time: pd.Series, bin_: str
 ) -> tuple[np.ndarray, pd.PeriodIndex]:
-    """Counts per unit (rows, aligned to ``unit_codes``) and period (columns)."""
+    """Counts per unit (rows, aligned to ``unit_codes``) and period (columns).
+
+    Parameters
+    ----------
+    unit_codes
+        The units' codes (the cube's rows).
+    records_unit
+        The unit code of each record; records of other units are not counted.
+    records_time
+        When each record was recorded (datetimes).
+    bin_
+        ``week`` or ``month``.
+
+    Returns
+    -------
+    tuple
+        The cube (units × periods, float counts) and its periods, from the first
+        record's to the last record's.
+
+    Examples
+    --------
+    >>> cube, periods = space_time_cube(
+    ...     np.array(["L00", "L01", "L02"]), pd.Series(["L00", "L00", "L02", "L09"]),
+    ...     pd.Series(pd.to_datetime(["2019-01-03", "2019-02-10", "2019-03-30", "2019-03-01"])),
+    ...     "month")
+    >>> cube
+    array([[1., 1., 0.],
+           [0., 0., 0.],
+           [0., 0., 1.]])
+    >>> periods.astype(str).tolist()
+    ['2019-01', '2019-02', '2019-03']
+    """
     freq = {"week": "W", "month": "M"}[bin_]
     periods = records_time.dt.to_period(freq)
     bins = pd.period_range(periods.min(), periods.max(), freq=freq)
@@ -98,7 +197,37 @@ def space_time_cube(
 
 
 def emerging_hotspots(cube: np.ndarray, neighbours: sparse.spmatrix) -> pd.DataFrame:
-    """Pattern, trend z and p, and hot/cold step counts per unit."""
+    """Pattern, trend z and p, and hot/cold step counts per unit.
+
+    Parameters
+    ----------
+    cube
+        Counts per unit and time step (:func:`space_time_cube`).
+    neighbours
+        Binary n × n neighbour matrix of the units (Gi* in every step).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit: ``pattern``, ``trend_z``, ``trend_p``, ``hot_steps``,
+        ``cold_steps`` and ``final_step_z``.
+
+    Examples
+    --------
+    Eight months on a 5 × 5 lattice; one corner flares in the last three:
+
+    >>> from libpysal.weights import lat2W
+    >>> rng = np.random.default_rng(0)
+    >>> cube = rng.poisson(2.0, (25, 8)).astype(float)
+    >>> cube[[0, 1, 5, 6], -3:] += 12
+    >>> table = emerging_hotspots(cube, lat2W(5, 5).sparse)
+    >>> table["pattern"].value_counts().to_dict()
+    {'no_pattern': 21, 'consecutive_hot': 4}
+    >>> table.loc[:1, ["pattern", "hot_steps", "final_step_z"]]
+               pattern  hot_steps  final_step_z
+    0  consecutive_hot          3        3.2165
+    1  consecutive_hot          3        3.2898
+    """
     n_units, n_steps = cube.shape
     z = np.zeros((n_units, n_steps))
     hot = np.zeros((n_units, n_steps), dtype=bool)

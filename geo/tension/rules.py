@@ -33,8 +33,44 @@ SEQUENTIAL_STOP = 10
 
 @dataclass(frozen=True)
 class AlertRules:
-    """The thresholds of a monitor run (stored with the run, so a later reader grades
-    with the rules that were used, not today's defaults)."""
+    """The thresholds of a monitor run.
+
+    They are stored with the run, so that a later reader grades with the rules that
+    were used, not today's defaults.
+
+    Attributes
+    ----------
+    low_days, medium_days, high_days
+        Recurrence intervals (days) a cluster needs for ``low``, ``medium`` and ``high``.
+    high_min_records
+        Records a ``high`` cluster needs on its recurrence interval alone.
+    min_victims
+        Different victims a cluster needs to be more than ``low``.
+    violent_for_high, spread_for_high
+        Violent offences, or strands with at least two records, that raise a ``medium``
+        cluster to ``high``.
+    all_share
+        Share of an all-strands cluster's records in one strand above which the
+        strand's own signal replaces it.
+    max_radius_m, max_days, study_days, min_records
+        The scan: largest circle, longest window (days back from the day analysed),
+        days of history, and the fewest records in a cluster.
+    close_after_days
+        Days without a signal after which an alert closes.
+    replications, sequential
+        Monte Carlo replications, and whether an unremarkable day may stop early.
+    trigger_window_days
+        Days after a trigger event in which an alert raised names it.
+
+    Examples
+    --------
+    >>> from geo.tension.signals import Evidence
+    >>> rules = AlertRules()
+    >>> rules.level(400.0, 12, Evidence(victims=5)), rules.level(400.0, 5, Evidence(victims=2))
+    ('high', 'low')
+    >>> AlertRules.from_json(AlertRules(max_days=14).to_json()).max_days
+    14
+    """
 
     low_days: float = 20.0
     #: 365, not 100: six scans a day (five strands and all) make 100-day clusters about
@@ -67,6 +103,7 @@ class AlertRules:
             )
 
     def level(self, recurrence_days: float, observed: int, evidence: Evidence) -> str | None:
+        """The level of a cluster (see the module docstring), or ``None`` below ``low``."""
         if recurrence_days >= self.high_days and observed >= self.high_min_records:
             level = "high"
         elif recurrence_days >= self.medium_days:

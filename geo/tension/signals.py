@@ -1,9 +1,9 @@
-"""Signals of emerging tension on one day: the prospective space-time permutation scan
-per strand and for all strands together, each cluster's evidence, and the weekly baseline.
+"""Signals of emerging tension on one day: space-time clusters, their evidence and baseline.
 
-Each day (``as_of``) the scan runs over the last ``study_days`` of records, per strand and
-for all strands together, with circles up to ``max_radius_m`` around LSOA centres and
-windows of 1 … ``max_days`` days ending that day. A signal for all strands together that
+Each day (``as_of``) the prospective space-time permutation scan runs over the last
+``study_days`` of records, per strand and for all strands together, with circles up to
+``max_radius_m`` around LSOA centres and windows of 1 … ``max_days`` days ending that
+day. A signal for all strands together that
 mostly (``all_share``) repeats a strand's own signal in the same areas is dropped: the
 strand's signal says it better. The weekly baseline of the signal's CSP and strand
 (:func:`geo.tension.baseline.last_seven_days`) is attached as evidence, and named as a
@@ -54,7 +54,32 @@ VIOLENT_WORDS = (
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the records in a cluster are: for the explanation and the tactical lead."""
+    """What the records in a cluster are: for the explanation and the tactical lead.
+
+    Attributes
+    ----------
+    victims
+        Different victims (a record without a victim key counts as one).
+    repeat_victims
+        Victims with more than one record in the cluster.
+    violent
+        Violent offences (see :data:`VIOLENT_WORDS`).
+    strands, settings
+        Records per strand and per setting, most common first.
+    offences
+        The five most common offences and their records.
+    baseline_observed, baseline_expected, baseline_exceedance
+        The weekly baseline of the cluster's CSP and strand, once attached.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({
+    ...     "victim_id": ["V1", "V1", "V2"], "strands": ["race", "race;religion", "race"],
+    ...     "offence": ["Common assault", "Malicious communications", "Common assault"]})
+    >>> evidence = Evidence.of(records)
+    >>> evidence.victims, evidence.repeat_victims, evidence.violent, evidence.strands
+    (2, 1, 2, {'race': 3, 'religion': 1})
+    """
 
     victims: int = 0
     repeat_victims: int = 0
@@ -68,6 +93,7 @@ class Evidence:
 
     @classmethod
     def of(cls, chosen: pd.DataFrame) -> Evidence:
+        """The evidence of the records ``chosen`` (``victim_key`` or ``victim_id``, …)."""
         victim_column = "victim_key" if "victim_key" in chosen else "victim_id"
         victims = chosen[victim_column] if victim_column in chosen else pd.Series(dtype=object)
         known = victims.dropna()
@@ -100,6 +126,40 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Signal:
+    """A cluster of one day graded as a tension signal (made by :func:`daily_signals`).
+
+    Attributes
+    ----------
+    strand
+        The strand scanned, or ``all``.
+    lsoas
+        The LSOA codes of the cluster.
+    centre
+        BNG easting and northing of the centre LSOA's inner point.
+    radius_m
+        The circle's radius in metres.
+    start, end
+        The window's first day and the day analysed.
+    observed, expected
+        Records in the cluster, and those expected if where and when were independent.
+    p_value
+        Monte Carlo p-value (1 / the recurrence interval in days).
+    level
+        ``low``, ``medium`` or ``high`` (:class:`~geo.tension.rules.AlertRules`).
+    references
+        The references of the records in the cluster (for the tactical role only).
+    evidence
+        What the records are (:class:`Evidence`).
+
+    Examples
+    --------
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"),
+    ...                 Evidence(victims=13, baseline_exceedance=1.63))
+    >>> signal.methods  # the weekly baseline is exceeded too
+    'space-time permutation scan; weekly baseline'
+    """
+
     strand: str
     lsoas: frozenset[str]
     centre: tuple[float, float]
@@ -115,6 +175,7 @@ class Signal:
 
     @property
     def methods(self) -> str:
+        """The scan, and the weekly baseline when it is exceeded too."""
         exceedance = self.evidence.baseline_exceedance
         return SCAN + (f"; {BASELINE}" if exceedance is not None and exceedance > 1 else "")
 
@@ -125,8 +186,32 @@ def _lsoa_points(geo: Geography) -> tuple[np.ndarray, np.ndarray, pd.Series]:
 
 
 def strand_records(records: pd.DataFrame, strand: str) -> pd.DataFrame:
-    """The records marked with ``strand`` (a whole ``;``-separated marker, so ``gender``
-    is not ``transgender``); every record for ``"all"``."""
+    """The records marked with ``strand``; every record for ``"all"``.
+
+    A strand is a whole ``;``-separated marker, so ``gender`` is not ``transgender``.
+
+    Parameters
+    ----------
+    records
+        Records with ``strands`` (``;``-separated markers).
+    strand
+        The strand, or ``all``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows of ``records``.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"reference": ["A", "B", "C"],
+    ...                         "strands": ["race", "transgender", "gender; race"]})
+    >>> strand_records(records, "gender")
+      reference       strands
+    2         C  gender; race
+    >>> len(strand_records(records, "all"))
+    3
+    """
     if strand == "all":
         return records
     marker = rf"(?:^|;)\s*{re.escape(strand)}\s*(?:;|$)"
@@ -142,7 +227,54 @@ def daily_signals(
     seed: int = 0,
     strands: tuple[str, ...] = (*STRANDS, "all"),
 ) -> list[Signal]:
-    """Signals on ``as_of`` from records recorded up to that day."""
+    """Signals on ``as_of`` from records recorded up to that day.
+
+    Parameters
+    ----------
+    records
+        Records with ``reference``, ``recorded_at``, ``lsoa_code`` and ``strands``
+        (``victim_id`` or ``victim_key``, ``offence`` and ``settings`` for the evidence).
+    geo
+        The boundary set (LSOA inner points and CSPs).
+    as_of
+        The day analysed: windows end on it, later records are not seen.
+    rules
+        The scan's settings and the grading.
+    seed
+        Seed for the Monte Carlo replications.
+    strands
+        The strands scanned, ``all`` for every record together.
+
+    Returns
+    -------
+    list of Signal
+        The day's signals of level ``low`` or above, each with its evidence and the
+        weekly baseline of its CSP and strand.
+
+    Examples
+    --------
+    A 5 × 5 lattice of 500 m "LSOAs", 400 records over eighteen months, and twelve more in
+    the middle square in the last three days:
+
+    >>> import geopandas as gpd, shapely
+    >>> x, y = (a.ravel() for a in np.meshgrid(np.arange(0, 2500, 500), np.arange(0, 2500, 500)))
+    >>> codes = [f"L{i:02d}" for i in range(25)]
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": codes, "lsoa_name": codes, "district_code": "D1", "csp_code": "C1",
+    ...      "district_name": "Watford", "csp_name": "Watford", "force": "Hertfordshire"},
+    ...     geometry=shapely.box(x, y, x + 500, y + 500), crs="EPSG:27700"))
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.Timestamp("2018-01-01") + pd.to_timedelta(
+    ...     np.r_[rng.integers(0, 546, 400), [543, 544, 545] * 4], unit="D")
+    >>> records = pd.DataFrame({
+    ...     "reference": [f"R{i}" for i in range(412)], "recorded_at": days.astype(str),
+    ...     "lsoa_code": np.array(codes)[np.r_[rng.integers(0, 25, 400), [12] * 12]],
+    ...     "strands": "race", "victim_id": [f"V{i}" for i in range(412)]})
+    >>> [signal] = daily_signals(records, geo, date(2019, 6, 30),
+    ...                          rules=AlertRules(replications=499), strands=("race",))
+    >>> sorted(signal.lsoas), signal.start, signal.observed, signal.p_value, signal.level
+    (['L12'], datetime.date(2019, 6, 28), 13, 0.002, 'high')
+    """
     day = pd.Timestamp(as_of)
     start = day - pd.Timedelta(days=rules.study_days - 1)
     when = pd.to_datetime(records["recorded_at"]).dt.normalize()

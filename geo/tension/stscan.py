@@ -30,7 +30,26 @@ EARTH_RADIUS_KM = 6367.0  # SaTScan's sphere
 
 
 def chord_distance_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Pairwise straight-line distances between points on SaTScan's sphere (km)."""
+    """Pairwise straight-line distances between points on SaTScan's sphere (km).
+
+    Parameters
+    ----------
+    lat, lon
+        WGS84 latitudes and longitudes of the points, in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        n × n chord distances in km on a sphere of radius 6,367 km, as SaTScan measures.
+
+    Examples
+    --------
+    Watford Junction to Cambridge station:
+
+    >>> chord_distance_km(np.array([51.6635, 52.1943]), np.array([-0.3965, 0.1371])).round(1)
+    array([[ 0. , 69.4],
+           [69.4,  0. ]])
+    """
     phi, lam = np.radians(lat), np.radians(lon)
     xyz = EARTH_RADIUS_KM * np.column_stack(
         [np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]
@@ -40,6 +59,33 @@ def chord_distance_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SpaceTimeCluster:
+    """One cylinder of a space-time scan: a circle of locations × a window of days.
+
+    Attributes
+    ----------
+    centre
+        The location the circle is centred on.
+    members
+        The locations in the circle, nearest first.
+    radius
+        The distance to the outermost member (in the unit of the distances).
+    start, end
+        The window's first day and the analysis date.
+    observed, expected
+        Cases in the cylinder, and those expected if where and when were independent.
+    llr
+        The log-likelihood ratio.
+    p_value
+        Monte Carlo p-value of the LLR.
+
+    Examples
+    --------
+    >>> cluster = SpaceTimeCluster("L3", ("L3",), 0.0, pd.Timestamp("2019-06-07"),
+    ...                            pd.Timestamp("2019-06-08"), 13, 2.42, 11.44, 0.01)
+    >>> cluster.recurrence_interval_days  # such a cluster arises by chance once in 100 days
+    100.0
+    """
+
     centre: str
     members: tuple[str, ...]
     radius: float
@@ -52,16 +98,36 @@ class SpaceTimeCluster:
 
     @property
     def recurrence_interval_days(self) -> float:
+        """1 / p: how often a daily analysis meets a cluster this unusual by chance."""
         return 1.0 / self.p_value
 
 
 @dataclass(frozen=True)
 class SpaceTimeScan:
+    """The clusters of one space-time scan (made by :func:`space_time_scan`).
+
+    Attributes
+    ----------
+    clusters
+        The most likely cluster and the secondary ones, best first.
+    replications
+        Monte Carlo replications run (fewer than asked when a sequential run stopped).
+    null_max
+        The largest LLR of each replicate.
+
+    Examples
+    --------
+    >>> scan = SpaceTimeScan([], 99, np.zeros(99))
+    >>> scan.replications, scan.to_frame().empty
+    (99, True)
+    """
+
     clusters: list[SpaceTimeCluster]
     replications: int
     null_max: np.ndarray
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per cluster, with its observed / expected and recurrence interval."""
         return pd.DataFrame(
             [
                 {
@@ -90,9 +156,11 @@ def _llr(c: np.ndarray, mu: np.ndarray, total: float) -> np.ndarray:
 
 
 class _Rings:
-    """The circles of a scan as an index from locations back to circles: for every
-    location, the (centre, size) circles whose outermost member it is, and every
-    location's rank around every centre."""
+    """The circles of a scan as an index from locations back to circles.
+
+    For every location, the (centre, size) circles whose outermost member it is, and
+    every location's rank around every centre.
+    """
 
     def __init__(self, order: np.ndarray, valid: np.ndarray, n_loc: int) -> None:
         centre, k = np.nonzero(valid)
@@ -104,8 +172,11 @@ class _Rings:
         self.rank[centre, outer] = k
 
     def ending_at(self, locations: np.ndarray) -> np.ndarray:
-        """Positions (into ``centre``/``k``) of the circles whose outermost member is one
-        of ``locations`` (distinct)."""
+        """Positions (into ``centre``/``k``) of the circles ending at one of ``locations``.
+
+        A circle ends at the location that is its outermost member; ``locations`` are
+        distinct.
+        """
         lo, hi = self.start[locations], self.start[locations + 1]
         lengths = hi - lo
         offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
@@ -122,12 +193,15 @@ def _null_maxima(
     total: float,
     min_cases: int,
 ) -> np.ndarray:
-    """Maximum LLR of each replicate, looking only at circles whose outermost member holds
-    a case in the last ``max_days`` days. Any other circle with more cases than expected
-    shrinks to one of those with the same count in the same window and no larger
-    expectation, hence no smaller LLR, so the maximum is exact. A replicate's few recent
-    cases are counted into those circles and windows by a running count over the cases
-    sorted by day (integer work only: no BLAS threads to contend for the cores)."""
+    """Maximum LLR of each replicate, exact, from the circles ending at a recent case.
+
+    Only circles whose outermost member holds a case in the last ``max_days`` days are
+    looked at. Any other circle with more cases than expected shrinks to one of those
+    with the same count in the same window and no larger expectation, hence no smaller
+    LLR, so the maximum is exact. A replicate's few recent cases are counted into those
+    circles and windows by a running count over the cases sorted by day (integer work
+    only: no BLAS threads to contend for the cores).
+    """
     windows = np.arange(max_days)
     out = np.zeros(len(perms))
     for r, days in enumerate(perms):
@@ -182,12 +256,51 @@ def space_time_scan(
         Names of the locations (for the output).
     analysis_date, study_start
         Windows end on ``analysis_date``; expectations use the whole study period.
+    max_radius
+        The largest circle radius.
+    max_case_share
+        The largest share of all cases a circle may hold over the study period.
+    max_days
+        The longest window, in days back from ``analysis_date``.
+    min_cases
+        The fewest cases in a cluster.
+    replications, seed
+        Monte Carlo replications (the days shuffled among the cases) and their seed.
+    max_clusters
+        The most clusters reported.
     stop_after
         Sequential Monte Carlo (after Besag & Clifford 1991): replicates run in blocks of
         100, and stop after the first block by which this many replicates have beaten the
         most likely cluster, with p = replicates beating it / replicates run. Only clearly
         unremarkable days stop early; a p-value small enough to matter comes from all
         ``replications``, exactly as without it.
+
+    Returns
+    -------
+    SpaceTimeScan
+        The most likely and secondary clusters (sharing no location), best first.
+
+    Examples
+    --------
+    Ten locations 1 km apart on a line, 300 cases over 100 days, and twelve more at one
+    location in the last two days:
+
+    >>> rng = np.random.default_rng(0)
+    >>> locations = np.r_[rng.integers(0, 10, 300), [3] * 12]
+    >>> days = pd.Timestamp("2019-03-01") + pd.to_timedelta(
+    ...     np.r_[rng.integers(0, 100, 300), [98, 99] * 6], unit="D")
+    >>> x = np.arange(10.0)
+    >>> names = np.array([f"L{i}" for i in range(10)])
+    >>> scan = space_time_scan(
+    ...     locations, days, np.abs(x[:, None] - x[None, :]), names,
+    ...     analysis_date=pd.Timestamp("2019-06-08"), study_start=pd.Timestamp("2019-03-01"),
+    ...     max_radius=1.5, min_cases=3, replications=99, seed=0)
+    >>> scan.to_frame().loc[:1, ["members", "start", "observed", "expected", "p_value"]].round(2)
+      members       start  observed  expected  p_value
+    0      L3  2019-06-07        13      2.42     0.01
+    1      L1  2019-06-04         5      2.47     0.90
+    >>> scan.clusters[0].recurrence_interval_days
+    100.0
     """
     analysis_date = pd.Timestamp(analysis_date).normalize()
     study_start = pd.Timestamp(study_start).normalize()
