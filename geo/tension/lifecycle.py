@@ -23,17 +23,64 @@ from geo.vocab import MONITORED_STRANDS
 
 @dataclass(frozen=True)
 class Change:
-    """One state change of an alert, with the signal as it stood then."""
+    """One state change of an alert, with the signal as it stood then.
+
+    Attributes
+    ----------
+    day
+        The day of the change.
+    change
+        ``raised``, ``updated``, ``escalated`` or ``closed``.
+    level
+        The alert's level after the change.
+    signal
+        The alert's signal that day (areas and start merged over the episode).
+
+    Examples
+    --------
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"))
+    >>> Change(date(2019, 6, 30), "raised", "high", signal).change
+    'raised'
+    """
 
     day: date
-    change: str  # raised, updated, escalated, closed
+    change: str
     level: str
     signal: Signal
 
 
 @dataclass(frozen=True)
 class Alert:
-    """An alert in its latest state, with every earlier state in ``history``."""
+    """An alert in its latest state, with every earlier state in ``history``.
+
+    Attributes
+    ----------
+    alert_id
+        ``T00001``, ``T00002`` … in the order raised.
+    raised_on, updated_on
+        The day it was raised, and the day of its latest change.
+    signal
+        Its signal in the latest state.
+    level
+        The highest level it has reached.
+    last_seen
+        The latest day with a signal matching it.
+    closed_on
+        The day it closed, or ``None`` while open.
+    history
+        Every state change, oldest first.
+
+    Examples
+    --------
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"))
+    >>> raised = Change(date(2019, 6, 30), "raised", "high", signal)
+    >>> alert = Alert("T00001", date(2019, 6, 30), date(2019, 6, 30), signal, "high",
+    ...               date(2019, 6, 30), history=(raised,))
+    >>> alert.closed_on is None, len(alert.history)
+    (True, 1)
+    """
 
     alert_id: str
     raised_on: date
@@ -70,7 +117,16 @@ def update_alerts(
 
     Examples
     --------
-    >>> open_now, closed, n = update_alerts([], signals, day, AlertRules(), 1)  # doctest: +SKIP
+    A signal raises an alert; three days without one close it:
+
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"))
+    >>> open_now, closed, n = update_alerts([], [signal], date(2019, 6, 30), AlertRules(), 1)
+    >>> [(a.alert_id, a.level) for a in open_now], closed, n
+    ([('T00001', 'high')], [], 2)
+    >>> open_now, closed, n = update_alerts(open_now, [], date(2019, 7, 3), AlertRules(), n)
+    >>> open_now, [(c.day, c.change) for c in closed[0].history]
+    ([], [(datetime.date(2019, 6, 30), 'raised'), (datetime.date(2019, 7, 3), 'closed')])
     """
     current = list(open_alerts)
     for signal in sorted(signals, key=lambda s: -LEVELS.index(s.level)):
@@ -131,9 +187,62 @@ def replay(
     next_id: int = 1,
     progress: Callable[[date], None] | None = None,
 ) -> tuple[list[Alert], int]:
-    """Run the daily analysis for every day in [first, last], each day seeing only records
-    up to that day, carrying on from ``open_alerts``. Returns every alert that was open at
-    some point (their ``history`` holds each state change) and the next free id."""
+    """Run the daily analysis for every day in [first, last], carrying on from ``open_alerts``.
+
+    Each day sees only the records up to that day.
+
+    Parameters
+    ----------
+    records
+        The records (see :func:`geo.tension.signals.daily_signals` for the columns).
+    geo
+        The boundary set.
+    first, last
+        The first and last day analysed.
+    rules
+        The scan's settings and the grading (the defaults when not given).
+    seed
+        Seed for the Monte Carlo replications (the same every day).
+    strands
+        The strands scanned, ``all`` for every record together.
+    open_alerts
+        The alerts open before ``first`` (left unchanged).
+    next_id
+        The number of the next new alert.
+    progress
+        Called with each day once it is analysed.
+
+    Returns
+    -------
+    tuple
+        Every alert that was open at some point, in its latest state (its ``history``
+        holds each state change), and the next free id.
+
+    Examples
+    --------
+    A 5 × 5 lattice of 500 m "LSOAs", 400 records over eighteen months, and twelve more in
+    the middle square in the last three days:
+
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> x, y = (a.ravel() for a in np.meshgrid(np.arange(0, 2500, 500), np.arange(0, 2500, 500)))
+    >>> codes = [f"L{i:02d}" for i in range(25)]
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": codes, "lsoa_name": codes, "district_code": "D1", "csp_code": "C1",
+    ...      "district_name": "Watford", "csp_name": "Watford", "force": "Hertfordshire"},
+    ...     geometry=shapely.box(x, y, x + 500, y + 500), crs="EPSG:27700"))
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.Timestamp("2018-01-01") + pd.to_timedelta(
+    ...     np.r_[rng.integers(0, 546, 400), [543, 544, 545] * 4], unit="D")
+    >>> records = pd.DataFrame({
+    ...     "reference": [f"R{i}" for i in range(412)], "recorded_at": days.astype(str),
+    ...     "lsoa_code": np.array(codes)[np.r_[rng.integers(0, 25, 400), [12] * 12]],
+    ...     "strands": "race", "victim_id": [f"V{i}" for i in range(412)]})
+    >>> rules = AlertRules(replications=199, medium_days=100, high_days=100)  # quick
+    >>> alerts, next_id = replay(records, geo, date(2019, 6, 29), date(2019, 6, 30),
+    ...                          rules=rules, strands=("race",))
+    >>> [(c.day.isoformat(), c.change, c.level) for c in alerts[0].history], next_id
+    ([('2019-06-29', 'raised', 'medium'), ('2019-06-30', 'escalated', 'high')], 2)
+    """
     rules = rules or AlertRules()
     still_open = list(open_alerts or [])
     latest = {a.alert_id: a for a in still_open}  # every alert seen, in its latest state

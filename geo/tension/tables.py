@@ -1,5 +1,7 @@
-"""Alerts as tables (the CLI's and the dashboard's columns, with a plain-words
-explanation) and as JSON (their whole state, for the store)."""
+"""Alerts as tables (the CLI's and the dashboard's columns) and as JSON (for the store).
+
+The tables carry a plain-words explanation of each alert; the JSON keeps its whole state.
+"""
 
 from __future__ import annotations
 
@@ -76,8 +78,52 @@ def alert_rows(
     events: list[TriggerEvent] | None = None,
     rules: AlertRules | None = None,
 ) -> pd.DataFrame:
-    """The CLI contract's columns, one row per alert in its latest state (the references
-    of its records are for the tactical role only and are not among them)."""
+    """The CLI contract's columns, one row per alert in its latest state.
+
+    The references of an alert's records are for the tactical role only and are not
+    among the columns.
+
+    Parameters
+    ----------
+    alerts
+        The alerts.
+    geo
+        The boundary set (CSP and district names of the alerts' areas).
+    events
+        Trigger events, named in the row of each alert raised after one.
+    rules
+        The rules of the run (``trigger_window_days``); the defaults when not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``alert_id``, ``raised_on``, ``updated_on``, ``level``, ``strand``, ``csp``,
+        ``district``, ``area_codes``, the circle and window, ``observed``, ``expected``,
+        ``p_value``, ``recurrence_interval_days``, ``methods``, the evidence,
+        ``trigger_events``, ``explanation`` and ``closed_on``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> from geo.tension.triggers import TriggerEvent
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": ["L12"], "csp_code": ["E07000103"], "csp_name": ["Watford"],
+    ...      "district_code": ["E07000103"], "district_name": ["Watford"]},
+    ...     geometry=[shapely.box(1000, 1000, 1500, 1500)]))
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"),
+    ...                 Evidence(victims=13))
+    >>> alert = Alert("T00001", date(2019, 6, 30), date(2019, 6, 30), signal, "high",
+    ...               date(2019, 6, 30))
+    >>> rows = alert_rows([alert], geo, [TriggerEvent(date(2019, 6, 21), "Attack abroad")])
+    >>> rows[["alert_id", "level", "csp", "observed", "recurrence_interval_days"]]
+      alert_id level      csp  observed  recurrence_interval_days
+    0   T00001  high  Watford        13                       500
+    >>> print(rows.loc[0, "explanation"])
+    13 race records against 1.2 expected, from 13 victims, within 0 m in Watford since
+    2019-06-28, a cluster that arises by chance about once in 500 days; it follows Attack
+    abroad (national, 2019-06-21) by 9 days.
+    """
     names = geo.lsoas.set_index("lsoa_code")
     rules = rules or AlertRules()
     return pd.DataFrame(
@@ -94,7 +140,43 @@ def change_rows(
     events: list[TriggerEvent] | None = None,
     rules: AlertRules | None = None,
 ) -> pd.DataFrame:
-    """One row per state change (raised, updated, escalated, closed), in date order."""
+    """One row per state change (raised, updated, escalated, closed), in date order.
+
+    Parameters
+    ----------
+    alerts
+        The alerts (each with its ``history``).
+    geo
+        The boundary set (CSP and district names of the alerts' areas).
+    events
+        Trigger events, named in the rows of each alert raised after one.
+    rules
+        The rules of the run (``trigger_window_days``); the defaults when not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`alert_rows` and ``change``, each row the alert as it stood
+        after that change (``updated_on`` is the day of the change); empty without changes.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": ["L12"], "csp_code": ["E07000103"], "csp_name": ["Watford"],
+    ...      "district_code": ["E07000103"], "district_name": ["Watford"]},
+    ...     geometry=[shapely.box(1000, 1000, 1500, 1500)]))
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"))
+    >>> history = (Change(date(2019, 6, 29), "raised", "medium", signal),
+    ...            Change(date(2019, 6, 30), "escalated", "high", signal))
+    >>> alert = Alert("T00001", date(2019, 6, 29), date(2019, 6, 30), signal, "high",
+    ...               date(2019, 6, 30), history=history)
+    >>> change_rows([alert], geo)[["alert_id", "updated_on", "change", "level"]]
+      alert_id  updated_on     change   level
+    0   T00001  2019-06-29     raised  medium
+    1   T00001  2019-06-30  escalated    high
+    """
     names = geo.lsoas.set_index("lsoa_code")
     rules = rules or AlertRules()
     rows = []
@@ -111,7 +193,32 @@ def change_rows(
 
 
 def to_json(alert: Alert) -> str:
-    """An alert's whole state (for the store)."""
+    """An alert's whole state as JSON (for the store).
+
+    Parameters
+    ----------
+    alert
+        The alert, with its signal, evidence and history.
+
+    Returns
+    -------
+    str
+        JSON text; days as ISO dates, areas as sorted lists.
+
+    Raises
+    ------
+    TypeError
+        When the alert holds a value JSON cannot store.
+
+    Examples
+    --------
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"))
+    >>> alert = Alert("T00001", date(2019, 6, 30), date(2019, 6, 30), signal, "high",
+    ...               date(2019, 6, 30))
+    >>> to_json(alert)[:60]
+    '{"alert_id": "T00001", "raised_on": "2019-06-30", "updated_o'
+    """
     return json.dumps(asdict(alert), default=_plain)
 
 
@@ -124,7 +231,28 @@ def _plain(value: Any) -> Any:
 
 
 def from_json(text: str) -> Alert:
-    """An alert stored by :func:`to_json`."""
+    """An alert stored by :func:`to_json`.
+
+    Parameters
+    ----------
+    text
+        The JSON text.
+
+    Returns
+    -------
+    Alert
+        The alert, equal to the one stored.
+
+    Examples
+    --------
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"))
+    >>> alert = Alert("T00001", date(2019, 6, 30), date(2019, 6, 30), signal, "high",
+    ...               date(2019, 6, 30), history=(Change(date(2019, 6, 30), "raised", "high",
+    ...                                                  signal),))
+    >>> from_json(to_json(alert)) == alert
+    True
+    """
     raw = json.loads(text)
 
     def signal(d: dict[str, Any]) -> Signal:
