@@ -1,48 +1,30 @@
-"""Server-side validation of every value a browser sends.
+"""The check of every callback request before Dash runs it.
 
-Nothing a browser posts is trusted: a signed-in analyst can post any JSON to
-``/_dash-update-component``. Two layers check it.
-
-* :func:`install` adds a check that runs before Dash sees a callback request: the body's
-  size (:data:`MAX_BODY`, else 413), well-formed JSON of the shape Dash's renderer sends,
-  an ``output`` naming a server callback of this app (else 404), the page's role (403,
-  checked before anything else about the request, so a role that may not use a page learns
-  nothing more), then the exact input and state ids and properties that callback declares
-  (pattern-matching ids only with the values a page registered with
-  :func:`pattern_values`) and no NUL byte anywhere (else 400).
-* Each page's callbacks and layout start by passing every value through the small
-  vocabulary below (:func:`one_of`, :func:`iso_day`, :func:`int_in`, :func:`clicks`,
-  :func:`row_indexes`, :func:`feature_click`, :func:`query`), which returns the clean value
-  or raises :class:`BadRequestError`. The server answers that with 400 and a plain message
-  that quotes at most a short, escaped prefix of the bad value; nothing else happens.
-
-Examples
---------
->>> one_of("lsoa", ("lsoa", "ward"), "unit")
-'lsoa'
->>> one_of("msoa", ("lsoa", "ward"), "unit")
-Traceback (most recent call last):
-...
-dashboard.validate.BadRequestError: 'unit' must be one of ('lsoa', 'ward'); 'msoa' was given.
+A signed-in analyst can post any JSON to ``/_dash-update-component``. :func:`install`
+checks the body's size (:data:`MAX_BODY`, else 413), well-formed JSON of the shape Dash's
+renderer sends, an ``output`` naming a server callback of this app (else 404), the page's
+role (403, checked before anything else about the request, so a role that may not use a
+page learns nothing more), then the exact input and state ids and properties that
+callback declares (pattern-matching ids only with the values a page registered with
+:func:`pattern_values`) and no NUL byte anywhere (else 400).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Any
 
 import dash
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dashboard.data import require
+from dashboard.validate.values import BadRequestError, shown
+
 #: The largest callback request accepted (bytes); the biggest legitimate one, a click on a
 #: district with its outline, is a few tens of kilobytes.
 MAX_BODY = 256 * 1024
-#: Characters of a bad value quoted back in an error message.
-SHOWN = 40
 #: Longest pathname and query string the page router accepts.
 MAX_PATH, MAX_SEARCH = 512, 2048
 
@@ -52,144 +34,6 @@ _ITEM_KEYS = frozenset({"id", "property", "value"})
 #: Wildcards whose input is a list, one entry per matching component.
 _MANY = ('["ALL"]', '["ALLSMALLER"]')
 _ROUTER = "_pages_content"
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?")
-#: Keys of a dash-leaflet GeoJSON ``clickData`` (the clicked feature, plus its bounds).
-_FEATURE_KEYS = frozenset({"type", "id", "properties", "geometry", "bounds", "bbox"})
-
-
-class BadRequestError(ValueError):
-    """A value the page does not offer; answered with 400 and :func:`str` of the error."""
-
-
-# --- the vocabulary -------------------------------------------------------------------------
-
-
-def shown(value: object) -> str:
-    """A short, escaped rendering of ``value`` for an error message (never the whole of a
-    long string, never markup).
-
-    Examples
-    --------
-    >>> shown("a\\x00b")
-    "'a\\\\x00b'"
-    >>> shown("x" * 100_000)
-    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... (100000 characters)"
-    >>> shown({"a": 1})
-    'a dict'
-    """
-    if isinstance(value, str):
-        text = repr(value[:SHOWN])
-        if len(value) > SHOWN:
-            text += f"... ({len(value)} characters)"
-    elif value is None or isinstance(value, bool | int | float):
-        text = repr(value)[:SHOWN]
-    else:
-        text = f"a {type(value).__name__}"
-    # plain text is served as text/plain, but keep it inert even where shown as HTML
-    return text.replace("<", "\\x3c").replace(">", "\\x3e").replace("&", "\\x26")
-
-
-def _listed(allowed: tuple[Any, ...], limit: int = 12) -> str:
-    if len(allowed) <= limit:
-        return repr(allowed)
-    return repr(allowed[:limit])[:-1] + f", ... {len(allowed) - limit} more)"
-
-
-def one_of(value: object, allowed: Iterable[Any], name: str, *, blank: bool = False) -> Any:
-    """``value`` if it is one of ``allowed`` (same type too: ``1`` is not ``'1'``); with
-    ``blank``, ``None`` and ``''`` (a cleared "all" choice) are accepted and give ``''``.
-
-    Raises
-    ------
-    BadRequestError
-        Naming the allowed values and quoting what was given.
-    """
-    choices = tuple(allowed)
-    if blank and (value is None or value == ""):
-        return ""
-    if isinstance(value, str | int | float | bool | type(None)) and any(
-        type(value) is type(c) and value == c for c in choices
-    ):
-        return value
-    listed = _listed((*(("",) if blank else ()), *choices))
-    raise BadRequestError(f"{name!r} must be one of {listed}; {shown(value)} was given.")
-
-
-def iso_day(value: object, first: str, last: str, name: str, *, blank: bool = False) -> str:
-    """The day ``YYYY-MM-DD`` of ``value`` (a time part is dropped) if it lies from
-    ``first`` to ``last``; with ``blank``, ``None`` and ``''`` give ``''`` (no limit)."""
-    if blank and (value is None or value == ""):
-        return ""
-    problem = f"{name!r} must be a day (YYYY-MM-DD) from {first} to {last}"
-    if not isinstance(value, str) or not _DAY.fullmatch(value):
-        raise BadRequestError(f"{problem}; {shown(value)} was given.")
-    try:
-        date.fromisoformat(value[:10])
-    except ValueError:
-        raise BadRequestError(f"{problem}; {shown(value)} is not a day.") from None
-    if not first <= value[:10] <= last:
-        raise BadRequestError(f"{problem}; {shown(value)} was given.")
-    return value[:10]
-
-
-def int_in(value: object, lo: int, hi: int, name: str) -> int:
-    """``value`` as an ``int`` if it is a whole number from ``lo`` to ``hi`` (JSON numbers
-    only: not ``'3'``, not ``true``)."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or (isinstance(value, float) and not value.is_integer())
-        or not lo <= value <= hi
-    ):
-        raise BadRequestError(
-            f"{name!r} must be a whole number from {lo} to {hi}; {shown(value)} was given."
-        )
-    return int(value)
-
-
-def clicks(value: object, name: str) -> int:
-    """A button's ``n_clicks`` as its callback sees it (at least one click)."""
-    return int_in(value, 1, 2**31 - 1, name)
-
-
-def row_indexes(value: object, count: int, name: str, *, most: int = 1) -> list[int]:
-    """Selected rows of a table of ``count`` rows: a list of at most ``most`` row indexes."""
-    if not isinstance(value, list) or len(value) > most:
-        raise BadRequestError(
-            f"{name!r} must be a list of at most {most} row indexes; {shown(value)} was given."
-        )
-    if count == 0 and value:
-        raise BadRequestError(f"{name!r}: the table has no rows; {shown(value)} was given.")
-    return [int_in(v, 0, count - 1, f"{name} index") for v in value]
-
-
-def feature_click(value: object, name: str) -> dict[str, Any] | None:
-    """The ``properties`` of a clicked map feature (a dash-leaflet GeoJSON ``clickData``),
-    or ``None`` when that layer was not clicked."""
-    if value is None:
-        return None
-    if (
-        not isinstance(value, dict)
-        or not set(value) <= _FEATURE_KEYS
-        or not isinstance(value.get("properties"), dict)
-    ):
-        raise BadRequestError(f"{name!r} must be a clicked map feature; {shown(value)} was given.")
-    return value["properties"]
-
-
-def query(given: Mapping[str, object], page: str, keys: Iterable[str]) -> dict[str, str]:
-    """A page's URL query (``layout(**query)``): only ``keys``, each given once as text."""
-    allowed = tuple(keys)
-    for key, value in given.items():
-        if key not in allowed:
-            raise BadRequestError(
-                f"the {page} page's query takes {allowed or 'no parameter'}; "
-                f"{shown(key)} was given."
-            )
-        if not isinstance(value, str):
-            raise BadRequestError(f"the query parameter {key!r} must be given once.")
-    return {k: v for k, v in given.items() if isinstance(v, str)}
-
 
 # --- pattern-matching ids -------------------------------------------------------------------
 
@@ -338,8 +182,6 @@ def check_request(app: dash.Dash, body: dict[str, Any]) -> None:
     BadRequestError
         Anything else not as Dash's renderer sends it for that callback.
     """
-    from dashboard import data
-
     entry = app.callback_map.get(body["output"])
     if entry is None or entry.get("callback") is None:
         flask.abort(
@@ -348,7 +190,7 @@ def check_request(app: dash.Dash, body: dict[str, Any]) -> None:
     page = _page_of(entry["callback"])
     router = body["output"].startswith(f"..{_ROUTER}.")
     if page is not None:
-        data.require(page)
+        require(page)
     elif not router:  # a callback outside the pages: none is expected, so none is run
         flask.abort(flask.Response("no such callback", 404, mimetype="text/plain"))
     unknown, missing = sorted(set(body) - _BODY_KEYS), sorted({"inputs", "outputs"} - set(body))
