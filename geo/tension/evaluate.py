@@ -109,7 +109,7 @@ def detection_delay(
     ...     "strands": "race", "victim_id": [f"V{i}" for i in range(412)]})
     >>> episode = {"strand": "race", "onset": "2019-06-28",
     ...            "centre": {"easting": 1250, "northing": 1250}}
-    >>> rules = AlertRules(replications=199, medium_days=100, high_days=100)  # quick
+    >>> rules = AlertRules(replications=99, medium_days=50, high_days=50)  # quick
     >>> detection_delay(records, geo, episode, rules=rules)
     0
     """
@@ -243,7 +243,7 @@ def false_alarms(
     ...     "recorded_at": (pd.Timestamp("2018-01-01")
     ...                     + pd.to_timedelta(rng.integers(0, 546, 400), unit="D")).astype(str),
     ...     "lsoa_code": rng.choice(codes, 400), "strands": "race"})
-    >>> rules = AlertRules(replications=199, medium_days=100, high_days=100)  # quick
+    >>> rules = AlertRules(replications=99, medium_days=50, high_days=50)  # quick
     >>> false_alarms(records, geo, date(2019, 6, 30), date(2019, 6, 30), rules=rules)
     []
     """

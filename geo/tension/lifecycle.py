@@ -237,7 +237,7 @@ def replay(
     ...     "reference": [f"R{i}" for i in range(412)], "recorded_at": days.astype(str),
     ...     "lsoa_code": np.array(codes)[np.r_[rng.integers(0, 25, 400), [12] * 12]],
     ...     "strands": "race", "victim_id": [f"V{i}" for i in range(412)]})
-    >>> rules = AlertRules(replications=199, medium_days=100, high_days=100)  # quick
+    >>> rules = AlertRules(replications=99, medium_days=50, high_days=50)  # quick
     >>> alerts, next_id = replay(records, geo, date(2019, 6, 29), date(2019, 6, 30),
     ...                          rules=rules, strands=("race",))
     >>> [(c.day.isoformat(), c.change, c.level) for c in alerts[0].history], next_id
