@@ -1,16 +1,14 @@
-"""The audit trail: who signed in, who looked at or exported what, and who changed users,
-data or settings, as append-only rows of the store's ``audit`` table.
+"""The audit trail: who signed in, looked at, exported or changed what.
+
+Who signed in, who looked at or exported what, and who changed users, data or settings,
+as append-only rows of the store's ``audit`` table.
 
 Each row holds the time (UTC, ISO 8601), the user and their role, the source address
 (``cli`` for the command line, where the user is the operating-system account), the
 action (one of :data:`ACTIONS`), the object acted on (a page path, a callback output, a
 user name, a file) and a JSON detail. The trail never holds record descriptions, victim
 identifiers or coordinates: :func:`record` drops detail keys that could carry them.
-
-Examples
---------
->>> record(engine, "ingest", **cli_actor(), object="incidents.csv", detail={"rows": 120})
->>> read(engine, user="analyst", start="2025-03-01")  # doctest: +SKIP
+:func:`record` writes a row, :func:`read` and :func:`export_csv` give the trail back.
 """
 
 from __future__ import annotations
@@ -34,44 +32,19 @@ from geo.config import CONFIG_NAME, Workspace
 
 #: The actions the trail records.
 ACTIONS = (
-    "sign_in",
-    "sign_in_failure",
-    "sign_out",
-    "page_view",
-    "data_request",
-    "download",
-    "user_add",
-    "user_change",
-    "user_remove",
-    "ingest",
-    "purge",
-    "settings_change",
-)
+    "sign_in", "sign_in_failure", "sign_out", "page_view", "data_request", "download",
+    "user_add", "user_change", "user_remove", "ingest", "purge", "settings_change",
+)  # fmt: skip
 
 #: The source address recorded for command-line actions.
 CLI_ADDRESS = "cli"
 
 #: Detail keys never written, at any depth: record content, people and places.
-FORBIDDEN_KEYS = frozenset(
-    {
-        "description",
-        "descriptions",
-        "victim_id",
-        "victim_key",
-        "victim",
-        "reference",
-        "postcode",
-        "latitude",
-        "longitude",
-        "easting",
-        "northing",
-        "lat",
-        "lon",
-        "lng",
-        "password",
-        "password_hash",
-    }
-)
+FORBIDDEN_KEYS = frozenset({
+    "description", "descriptions", "victim_id", "victim_key", "victim", "reference",
+    "postcode", "latitude", "longitude", "easting", "northing", "lat", "lon", "lng",
+    "password", "password_hash",
+})  # fmt: skip
 
 #: Longest text kept in a field; the detail as a whole is cut at ``MAX_DETAIL``.
 MAX_TEXT = 200
@@ -82,7 +55,18 @@ COLUMNS = ["at", "user", "role", "address", "action", "object", "detail"]
 
 
 def now() -> str:
-    """The current time as the trail writes it (UTC, ISO 8601, milliseconds)."""
+    """The current time as the trail writes it.
+
+    Returns
+    -------
+    str
+        UTC, ISO 8601, to the millisecond (``2025-03-01T09:30:00.123+00:00``).
+
+    Examples
+    --------
+    >>> len(now()), now().endswith("+00:00")
+    (29, True)
+    """
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
@@ -94,6 +78,11 @@ def cli_actor() -> dict[str, str]:
     dict
         ``{"user": <operating-system account>, "address": "cli"}``, to pass on to
         :func:`record` as keyword arguments.
+
+    Examples
+    --------
+    >>> cli_actor()["address"]
+    'cli'
     """
     try:
         user = getpass.getuser()
@@ -174,6 +163,15 @@ def record(
     ------
     TensionmapError
         When ``action`` is not one of :data:`ACTIONS`.
+
+    Examples
+    --------
+    >>> engine = store.connect("sqlite://")  # a store in memory
+    >>> record(engine, "download", user="ana", role="analyst", address="10.0.0.7",
+    ...        object="/hotspots", detail={"rows": 12, "postcode": "CB1 1AA"})
+    >>> read(engine)["detail"].tolist()  # the postcode is never written
+    ['{"rows": 12}']
+    >>> engine.dispose()
     """
     with store.transaction(engine) as conn:
         record_in(conn, action, user=user, role=role, address=address, object=object, detail=detail)
@@ -189,8 +187,30 @@ def record_in(
     object: str = "",
     detail: Any = None,
 ) -> None:
-    """:func:`record` inside the caller's transaction: the row is written if, and only
-    if, the change it describes is."""
+    """:func:`record` inside the caller's transaction.
+
+    The row is written if, and only if, the change it describes is.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The caller's transaction (:func:`geo.store.transaction`).
+    action : str
+        One of :data:`ACTIONS`.
+    user, role, address, object : str
+        Who acted, from where, and on what (as for :func:`record`).
+    detail : object, optional
+        JSON-able context; forbidden keys are dropped and long values cut short.
+
+    Examples
+    --------
+    >>> engine = store.connect("sqlite://")
+    >>> with store.transaction(engine) as conn:
+    ...     record_in(conn, "user_remove", **cli_actor(), object="ana")
+    >>> read(engine)["action"].tolist()
+    ['user_remove']
+    >>> engine.dispose()
+    """
     row = _row(action, user=user, role=role, address=address, object=object, detail=detail)
     conn.execute(store.audit.insert().values(**row))
 
@@ -228,6 +248,21 @@ def read(
     -------
     pandas.DataFrame
         Columns :data:`COLUMNS`; ``detail`` is the JSON text as stored.
+
+    Raises
+    ------
+    TensionmapError
+        When ``start`` or ``end`` is text but not an ISO date.
+
+    Examples
+    --------
+    >>> engine = store.connect("sqlite://")
+    >>> record(engine, "sign_in", user="ana", role="analyst", address="10.0.0.7")
+    >>> record(engine, "sign_in", user="bob", role="partner", address="10.0.0.8")
+    >>> read(engine, user="bob", start=date.today())[["user", "role", "action"]]
+      user     role   action
+    0  bob  partner  sign_in
+    >>> engine.dispose()
     """
     first, last = _day(start, "start"), _day(end, "end")
     t = store.audit
@@ -252,10 +287,36 @@ def export_csv(
 ) -> int:
     """Write :func:`read`'s rows to ``out`` as formula-safe CSV and return how many.
 
+    Parameters
+    ----------
+    engine : sqlalchemy.engine.Engine
+        The store.
+    out : pathlib.Path
+        The CSV file to write (its name must end in ``.csv``).
+    start, end : str or datetime.date, optional
+        First and last day (UTC, both included).
+    user : str, optional
+        Only this user's rows.
+
+    Returns
+    -------
+    int
+        How many rows were written.
+
     Raises
     ------
     TensionmapError
         When ``out`` does not end in ``.csv``.
+
+    Examples
+    --------
+    >>> engine = store.connect("sqlite://")
+    >>> export_csv(engine, Path("trail.xlsx"))
+    Traceback (most recent call last):
+    ...
+    geo._errors.TensionmapError: the audit export is CSV: name it FILE.csv; 'trail.xlsx' was given.
+    >>> export_csv(engine, Path("audit-2025-03.csv"), start="2025-03-01")  # doctest: +SKIP
+    41
     """
     if out.suffix.lower() != ".csv":
         raise TensionmapError(f"the audit export is CSV: name it FILE.csv; {str(out)!r} was given.")
@@ -267,8 +328,11 @@ def export_csv(
 
 
 def _settings_digests(ws: Workspace) -> dict[str, str]:
-    """A keyed digest of each setting's value: comparable between runs, but no value
-    (a database URL may hold a password) can be read back or guessed from the trail."""
+    """A keyed digest of each setting's value, comparable between runs.
+
+    No value (a database URL may hold a password) can be read back or guessed from the
+    trail.
+    """
     key = ws.pseudonym_key()
     digests = {}
     for f in fields(ws.config):
@@ -297,6 +361,18 @@ def check_settings(engine: Engine, ws: Workspace, *, user: str, address: str) ->
     -------
     list of str
         The changed setting names (every setting the first time); empty when unchanged.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     ws = Workspace.open(folder)
+    ...     engine = store.connect("sqlite://")
+    ...     first = check_settings(engine, ws, **cli_actor())
+    ...     again = check_settings(engine, ws, **cli_actor())
+    ...     engine.dispose()
+    >>> "small_count_threshold" in first, again
+    (True, [])
     """
     path = Path(ws.root) / CONFIG_NAME
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
