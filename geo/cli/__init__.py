@@ -39,7 +39,8 @@ from geo.cli._options import Handler, Parser, fail
 
 __all__ = ["build_parser", "main"]
 
-#: The command groups. A new group (e.g. ``report``, for report packs) is a module here.
+#: The command groups. A new group is a module here and its commands a place in ORDER:
+#: report packs (``tensionmap report``, a later issue) come as ``geo/cli/report.py``.
 GROUPS = (
     ingest, export, workspace, boundaries, settings, schools, hotspots, tension, users, demo,
     serve,

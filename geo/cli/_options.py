@@ -60,11 +60,16 @@ def iso_date(text: str) -> date:
         ) from None
 
 
-def add_workspace(p: argparse.ArgumentParser) -> None:
-    """``--workspace DIR``."""
+def add_workspace(p: argparse.ArgumentParser, *, nested: bool = False) -> None:
+    """``--workspace DIR``.
+
+    ``nested`` for a subcommand of a command that takes ``--workspace`` too (``users
+    add``): given after the subcommand it wins; not given, the command's one stands.
+    """
     p.add_argument(
         "--workspace",
         metavar="DIR",
+        default=argparse.SUPPRESS if nested else None,
         help="workspace folder (default: $TENSIONMAP_WORKSPACE or ./tensionmap-data)",
     )
 

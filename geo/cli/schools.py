@@ -118,11 +118,11 @@ def _add_schools(sub: Subparsers) -> None:
     rw = what.add_parser("record-workshop", help="record a delivered workshop")
     rw.add_argument("urn")
     rw.add_argument("date", type=iso_date)
-    add_workspace(rw)
+    add_workspace(rw, nested=True)
     rw.set_defaults(func=cmd_record_workshop)
     ss = what.add_parser("status", help="the 12-month indicator per CSP")
     ss.add_argument("--today", type=iso_date, help="as of this day (default today)")
-    add_workspace(ss)
+    add_workspace(ss, nested=True)
     ss.set_defaults(func=cmd_indicator)
 
 

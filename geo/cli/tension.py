@@ -216,13 +216,14 @@ def _add_triggers(sub: Subparsers) -> None:
     tr_add.add_argument("name", help='e.g. "EU referendum result"')
     tr_add.add_argument("--scope", choices=("national", "local"), default="national")
     tr_add.add_argument("--area", help="for a local event: the CSP or district (code or name)")
-    add_workspace(tr_add)
+    add_workspace(tr_add, nested=True)
     tr_add.set_defaults(func=cmd_add_trigger)
     tr_imp = what.add_parser("import", help="add events from a CSV (date,name,scope,area)")
     tr_imp.add_argument("file")
-    add_workspace(tr_imp)
+    add_workspace(tr_imp, nested=True)
     tr_imp.set_defaults(func=cmd_import_triggers)
-    what.add_parser("list", help="list the events")
+    tr_ls = what.add_parser("list", help="list the events")
+    add_workspace(tr_ls, nested=True)
 
 
 COMMANDS: Commands = {"tension": _add_tension, "triggers": _add_triggers}

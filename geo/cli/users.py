@@ -67,13 +67,14 @@ def _add_users(sub: Subparsers) -> None:
         action="store_true",
         help="read the password from standard input (default: prompt for it)",
     )
-    add_workspace(us_add)
+    add_workspace(us_add, nested=True)
     us_add.set_defaults(func=cmd_add_user)
     us_rm = what.add_parser("remove", help="remove a user")
     us_rm.add_argument("name")
-    add_workspace(us_rm)
+    add_workspace(us_rm, nested=True)
     us_rm.set_defaults(func=cmd_remove_user)
-    what.add_parser("list", help="list users and roles")
+    us_ls = what.add_parser("list", help="list users and roles")
+    add_workspace(us_ls, nested=True)
 
 
 COMMANDS: Commands = {"users": _add_users}
