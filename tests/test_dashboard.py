@@ -3,13 +3,13 @@ sessions, and every callback as every role, asserting what each role may receive
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from geo.demo.run import demo_password
 from geo.users import ROLES
+from tests.dashboard_payloads import payload
 
 PAGES = {  # page -> roles that may use it
     "overview": {"tactical", "analyst"},
@@ -63,40 +63,6 @@ def _dependencies(app) -> list[dict]:
     return [
         d for d in client.get("/_dash-dependencies").get_json() if "_pages_dummy" not in d["output"]
     ]
-
-
-def _payload(dep: dict, known: dict) -> dict:
-    def item(spec):
-        if spec["id"].startswith("{"):
-            pattern = json.loads(spec["id"])
-            value = known.get((pattern["type"], spec["property"]))
-            concrete = {**pattern, "klass": "hot_99"}
-            return [{"id": concrete, "property": spec["property"], "value": value}]
-        return {"id": spec["id"], "property": spec["property"],
-                "value": known.get((spec["id"], spec["property"]))}  # fmt: skip
-
-    outputs = [
-        {"id": part.split(".")[0], "property": part.split(".")[1]}
-        for part in dep["output"].strip(".").split("...")
-    ]
-    inputs = [item(s) for s in dep["inputs"]]
-    return {
-        "output": dep["output"],
-        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-        "inputs": inputs,
-        "state": [item(s) for s in dep["state"]],
-        "changedPropIds": [_prop_id(inputs[0])],
-    }
-
-
-def _prop_id(item) -> str:
-    """How Dash's renderer names a changed input: a pattern-matching id as the concrete id
-    of its first component, keys sorted."""
-    first = item[0] if isinstance(item, list) else item
-    ident = first["id"]
-    if isinstance(ident, dict):
-        ident = json.dumps(ident, sort_keys=True, separators=(",", ":"))
-    return f"{ident}.{first['property']}"
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +152,7 @@ def test_every_callback_as_every_role(dashboard_app, known, sensitive, role):
     for dep in _dependencies(dashboard_app):
         output = dep["output"].strip(".")
         page = next((p for pre, p in PREFIX_PAGE.items() if output.startswith(pre)), None)
-        response = client.post("/_dash-update-component", json=_payload(dep, known))
+        response = client.post("/_dash-update-component", json=payload(dep, known, default=None))
         body = response.get_data(as_text=True)
         if page is not None and role not in PAGES[page]:
             assert response.status_code == 403, (role, dep["output"])
@@ -213,7 +179,7 @@ def test_pages_a_role_cannot_use_say_so(dashboard_app, known, role):
         path = "/" if page == "overview" else f"/{'hotspots' if page == 'hotspots' else page}"
         body = client.post(
             "/_dash-update-component",
-            json=_payload(dep, {**known, ("_pages_location", "pathname"): path}),
+            json=payload(dep, {**known, ("_pages_location", "pathname"): path}, default=None),
         ).get_data(as_text=True)
         if page == "overview" and role not in roles:
             assert '"welcome"' in body
@@ -224,7 +190,9 @@ def test_pages_a_role_cannot_use_say_so(dashboard_app, known, role):
 def test_the_tactical_lead_sees_the_evidence(dashboard_app, known):
     client = _client(dashboard_app, "tactical")
     dep = next(d for d in _dependencies(dashboard_app) if "tension-evidence" in d["output"])
-    body = client.post("/_dash-update-component", json=_payload(dep, known)).get_data(as_text=True)
+    body = client.post("/_dash-update-component", json=payload(dep, known, default=None)).get_data(
+        as_text=True
+    )
     assert "tension-evidence-panel" in body and "Records per day here" in body
     assert REFERENCE.search(body)  # the record references are there for this role only
     assert "victims:" in body and "history:" in body

@@ -30,6 +30,7 @@ import pytest
 import requests
 
 from geo.users import ROLES
+from tests.dashboard_payloads import payload, slot_key
 from tests.security.conftest import Served, copy_workspace, serve
 
 pytestmark = pytest.mark.slow
@@ -85,46 +86,9 @@ def post(
     )
 
 
-def slot_key(spec: Mapping[str, str]) -> tuple[str, str]:
-    """``(id, property)``, with a pattern-matching id named by its ``type``."""
-    ident = spec["id"]
-    if ident.startswith("{"):
-        ident = json.loads(ident)["type"]
-    return ident, spec["property"]
-
-
 def page_of(dep: Mapping[str, Any]) -> str | None:
     output = dep["output"].strip(".")
     return next((p for pre, p in PREFIX_PAGE.items() if output.startswith(pre)), None)
-
-
-def payload(dep: Mapping[str, Any], values: Mapping[tuple[str, str], Any]) -> dict[str, Any]:
-    """The body Dash's renderer posts for ``dep`` with ``values`` for its inputs and state
-    (a pattern-matching input as one component of class ``hot_99``)."""
-
-    def item(spec: Mapping[str, str]) -> Any:
-        key = slot_key(spec)
-        if key not in values:
-            raise AssertionError(f"no legitimate value for {key}: add it to `known`")
-        if spec["id"].startswith("{"):
-            concrete = {**json.loads(spec["id"]), "klass": "hot_99"}
-            return [{"id": concrete, "property": spec["property"], "value": values[key]}]
-        return {"id": spec["id"], "property": spec["property"], "value": values[key]}
-
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
-               for part in dep["output"].strip(".").split("...")]  # fmt: skip
-    inputs = [item(s) for s in dep["inputs"]]
-    first = inputs[0][0] if isinstance(inputs[0], list) else inputs[0]
-    ident = first["id"]
-    if isinstance(ident, dict):
-        ident = json.dumps(ident, sort_keys=True, separators=(",", ":"))
-    return {
-        "output": dep["output"],
-        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-        "inputs": inputs,
-        "state": [item(s) for s in dep["state"]],
-        "changedPropIds": [f"{ident}.{first['property']}"],
-    }
 
 
 def router(deps: list[dict]) -> dict:

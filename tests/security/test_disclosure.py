@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ import shapely
 from geo.config import Workspace
 from geo.geography.areas import load_geography
 from tests.conftest import incident, write_csv
+from tests.dashboard_payloads import payload
 from tests.security.conftest import Served, copy_workspace, serve
 
 pytestmark = pytest.mark.slow
@@ -127,26 +127,6 @@ def _post(served: Served, session: requests.Session, body: Any) -> requests.Resp
     )
 
 
-def _payload(dep: Mapping[str, Any], values: Mapping[tuple[str, str], Any]) -> dict[str, Any]:
-    """The body Dash's renderer posts for ``dep`` with ``values`` for its inputs and state."""
-
-    def item(spec: Mapping[str, str]) -> dict[str, Any]:
-        key = (spec["id"], spec["property"])
-        assert key in values, f"no value for {key}: add it to the test's values"
-        return {"id": spec["id"], "property": spec["property"], "value": values[key]}
-
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
-               for part in dep["output"].strip(".").split("...")]  # fmt: skip
-    inputs = [item(s) for s in dep["inputs"]]
-    return {
-        "output": dep["output"],
-        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-        "inputs": inputs,
-        "state": [item(s) for s in dep["state"]],
-        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
-    }
-
-
 def _callbacks(served: Served, session: requests.Session, prefix: str) -> list[dict[str, Any]]:
     response = session.get(f"{served.base}/_dash-dependencies", timeout=120)
     assert response.status_code == 200, response.text[:300]
@@ -156,7 +136,7 @@ def _callbacks(served: Served, session: requests.Session, prefix: str) -> list[d
 
 
 def _call(served, session, dep, values) -> str:
-    response = _post(served, session, _payload(dep, values))
+    response = _post(served, session, payload(dep, values))
     assert response.status_code == 200, (dep["output"], response.text[:500])
     return response.text
 
