@@ -1,7 +1,7 @@
-"""High-risk residential areas: where pupils live with more hate around them than their
-neighbourhood's residents explain, and the inputs every school calculation reads.
+"""High-risk residential areas, and the inputs every school calculation reads.
 
-With ``publication``, the records are replaced by published LSOA
+High-risk residential areas are where pupils live with more hate around them than their
+neighbourhood's residents explain. With ``publication``, the records are replaced by published LSOA
 counts (see :mod:`geo.disclosure`) of each 12-month closed period, each count placed at
 its LSOA's inner point and dated the period's last day, so that scores, ranks, the plan
 and the high-risk areas depend only on published counts (what the prevention role sees).
@@ -32,12 +32,50 @@ ADULT_SETTINGS = frozenset({"nte", "taxi"})
 
 
 def adult_only(settings: pd.Series) -> pd.Series:
-    """Records whose every setting is an adult one (pubs, clubs, taxis at night)."""
+    """Find the records whose every setting is an adult one (pubs, clubs, taxis at night).
+
+    Such records do not count towards a school: workshops are for pupils.
+
+    Parameters
+    ----------
+    settings : pandas.Series
+        Each record's ``;``-separated settings.
+
+    Returns
+    -------
+    pandas.Series
+        True where the record has settings and all are in :data:`ADULT_SETTINGS`.
+
+    Examples
+    --------
+    >>> adult_only(pd.Series(["nte", "taxi;nte", "nte;school", "", None])).tolist()
+    [True, True, False, False, False]
+    """
     words = settings.fillna("").str.split(";").map(lambda s: {w for w in s if w})
     return words.map(lambda s: bool(s) and s <= ADULT_SETTINGS)
 
 
 def school_inputs(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Read what every school calculation starts from, in one connection.
+
+    Parameters
+    ----------
+    ws : geo.config.Workspace
+        The workspace.
+
+    Returns
+    -------
+    incidents : pandas.DataFrame
+        The current records.
+    schools : pandas.DataFrame
+        The schools (see :func:`geo.schools.score.schools_from_places`).
+    workshops : pandas.DataFrame
+        The workshops delivered (``urn``, ``delivered_on``).
+
+    Examples
+    --------
+    >>> incidents, schools, workshops = school_inputs(Workspace.open("demo"))  # doctest: +SKIP
+    """
     incidents, places, workshops = ws.read_tables(store.places, store.workshops)
     schools = places[places["kind"] == "school"]
     return incidents, schools_from_places(schools.reset_index(drop=True)), workshops
@@ -46,16 +84,46 @@ def school_inputs(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
 def high_risk_residential(
     residential: pd.DataFrame, geo: Geography, population: np.ndarray, inner: np.ndarray
 ) -> pd.DataFrame:
-    """LSOAs with more residential records than their residents explain at their CSP's own
-    rate: where pupils live with hate around them. Poisson test per LSOA, FDR over all,
-    hot at 95 % or 99 %. Against the CSP's rate, not the force's, so that a whole CSP with
-    more hate per resident (a city, say) is not hot everywhere and an LSOA that departs
-    from its own community's normal stands out.
+    """Find the LSOAs with more residential records than their residents explain.
 
-    ``inner`` holds each LSOA's inner point (n × 2). Returns ``lsoa_code``,
-    ``lsoa_name``, ``easting``, ``northing`` (that point),
-    ``observed``, ``expected`` and ``relative_risk``: the 95 % lower confidence limit of
-    observed / expected (exact, from the gamma quantile), "at least this many times"."""
+    Where pupils live with hate around them. Poisson test per LSOA against the CSP's own
+    rate, FDR over all, hot at 95 % or 99 % (:data:`~geo.vocab.HOT_CLASSES`). Against the
+    CSP's rate, not the force's, so that a whole CSP with more hate per resident (a
+    city, say) is not hot everywhere and an LSOA that departs from its own community's
+    normal stands out.
+
+    Parameters
+    ----------
+    residential : pandas.DataFrame
+        The residential records, with ``lsoa_code``.
+    geo : Geography
+        The boundary set.
+    population : numpy.ndarray
+        Residents per LSOA, aligned to ``geo.lsoas``.
+    inner : numpy.ndarray
+        Each LSOA's inner point (n × 2), e.g. :attr:`Geography.inner_points`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per high-risk LSOA: ``lsoa_code``, ``lsoa_name``, ``easting``,
+        ``northing`` (its inner point), ``observed``, ``expected`` and ``relative_risk``:
+        the 95 % lower confidence limit of observed / expected (exact, from the gamma
+        quantile), "at least this many times".
+
+    Examples
+    --------
+    Thirty residential records in one LSOA of a CSP where 1,500 people live in each:
+
+    >>> from geo.geography import load_geography
+    >>> geo = load_geography()
+    >>> residential = pd.DataFrame({"lsoa_code": ["E01023727"] * 30})
+    >>> population = np.full(len(geo.lsoas), 1500.0)
+    >>> high = high_risk_residential(residential, geo, population, geo.inner_points)
+    >>> high[["lsoa_name", "observed", "expected", "relative_risk"]]
+            lsoa_name  observed  expected  relative_risk
+    0  St Albans 012B        30      0.34           58.7
+    """
     counts = (
         residential["lsoa_code"].value_counts().reindex(geo.lsoas["lsoa_code"]).fillna(0)
     ).to_numpy(float)
@@ -84,10 +152,46 @@ def published_points(
     *,
     k: int,
 ) -> pd.DataFrame:
-    """Records as the prevention role may see them: for each closed period and LSOA, as
-    many points as the LSOA's published count, at its inner point, dated the period's
-    last day (``lsoa_code``, ``csp_code``, ``easting``, ``northing``, ``recorded_at``,
-    and empty ``settings`` and ``strands``: those are not published per LSOA)."""
+    """Turn records into points as the prevention role may see them: published counts.
+
+    For each closed period and LSOA, as many points as the LSOA's published count
+    (suppressed below ``k``, rounded; see :func:`geo.disclosure.published_lsoa_counts`),
+    at its inner point, dated the period's last day.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Records with ``recorded_at`` and ``lsoa_code``.
+    geo : Geography
+        The boundary set.
+    inner : numpy.ndarray
+        Each LSOA's inner point (n × 2), e.g. :attr:`Geography.inner_points`.
+    periods : list of geo.disclosure.ClosedPeriod
+        The closed periods to count.
+    k : int
+        The smallest count published.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published record: ``lsoa_code``, ``csp_code``, ``easting``,
+        ``northing``, ``recorded_at``, and empty ``settings`` and ``strands`` (those are
+        not published per LSOA).
+
+    Examples
+    --------
+    Seven records in one LSOA are published as five; two in another are suppressed:
+
+    >>> from geo.disclosure import ClosedPeriod
+    >>> from geo.geography import load_geography
+    >>> geo = load_geography()
+    >>> records = pd.DataFrame({"lsoa_code": ["E01023727"] * 7 + ["E01032797"] * 2,
+    ...                         "recorded_at": ["2023-05-01"] * 9})
+    >>> year = ClosedPeriod(date(2023, 1, 1), date(2023, 12, 31), 7)
+    >>> points = published_points(records, geo, geo.inner_points, [year], k=5)
+    >>> len(points), points["lsoa_code"].unique().tolist(), points.loc[0, "recorded_at"]
+    (5, ['E01023727'], '2023-12-31')
+    """
     codes = geo.lsoas["lsoa_code"].to_numpy()
     frames = []
     for period in periods:
@@ -111,6 +215,31 @@ def published_points(
 
 @dataclass(frozen=True)
 class PlanInputs:
+    """What a school score, plan or high-risk map is computed from, made by :func:`plan_inputs`.
+
+    Attributes
+    ----------
+    records : pandas.DataFrame
+        The records scored on (adult-only ones left out), or published points.
+    high_risk : pandas.DataFrame
+        The high-risk residential areas (see :func:`high_risk_residential`).
+    schools : pandas.DataFrame
+        The schools (see :func:`geo.schools.score.schools_from_places`).
+    workshops : pandas.DataFrame
+        The workshops delivered.
+    geo : Geography
+        The boundary set.
+    residents : tuple of numpy.ndarray
+        LSOA inner points and their residents, for the expected weight.
+    end : datetime.date or None
+        The period's last day (the publication's last closed day when published).
+
+    Examples
+    --------
+    >>> inputs = plan_inputs(Workspace.open("demo"), None, None, None)  # doctest: +SKIP
+    >>> len(inputs.schools), len(inputs.high_risk)  # doctest: +SKIP
+    """
+
     records: pd.DataFrame
     high_risk: pd.DataFrame
     schools: pd.DataFrame
@@ -123,6 +252,32 @@ class PlanInputs:
 def plan_inputs(
     ws: Workspace, start: date | None, end: date | None, publication: Publication | None
 ) -> PlanInputs:
+    """Read and prepare what every school calculation needs, for a period or a publication.
+
+    Parameters
+    ----------
+    ws : geo.config.Workspace
+        The workspace.
+    start, end : datetime.date or None
+        The period of records (all records when both are ``None``).
+    publication : geo.disclosure.Publication or None
+        When given, published counts of its last two 12-month closed periods replace the
+        records (what the prevention role sees).
+
+    Returns
+    -------
+    PlanInputs
+        The records, high-risk areas, schools, workshops, geography and residents.
+
+    Raises
+    ------
+    TensionmapError
+        If ``publication`` is given with ``start`` or ``end``.
+
+    Examples
+    --------
+    >>> inputs = plan_inputs(Workspace.open("demo"), date(2023, 1, 1), None, None)  # doctest: +SKIP
+    """
     if publication is not None and (start or end):
         raise TensionmapError(
             f"a published plan covers the closed periods of its publication; "
@@ -151,6 +306,24 @@ def high_risk_areas(
     end: date | None = None,
     publication: Publication | None = None,
 ) -> pd.DataFrame:
-    """The high-risk residential LSOAs behind the score's R (see
-    :func:`high_risk_residential`), from published counts when ``publication`` is given."""
+    """The high-risk residential LSOAs behind the school score's R, for a workspace.
+
+    Parameters
+    ----------
+    ws : geo.config.Workspace
+        The workspace.
+    start, end : datetime.date, optional
+        The period of records.
+    publication : geo.disclosure.Publication, optional
+        Use published counts instead of records (not with ``start`` or ``end``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`high_risk_residential` returns.
+
+    Examples
+    --------
+    >>> high_risk_areas(Workspace.open("demo"), start=date(2023, 1, 1))  # doctest: +SKIP
+    """
     return plan_inputs(ws, start, end, publication).high_risk

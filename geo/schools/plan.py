@@ -1,10 +1,9 @@
-"""The workshop plan: K schools that together cover the most records, and its tracking.
+"""The workshop plan of a workspace, and the workshops delivered.
 
 **Workshop plan**: K schools that together cover the most records (a record inside
-several catchments counts once), with at least ``per_csp_min`` schools in every CSP: a
-maximal covering location problem solved as an integer programme with PuLP/CBC. The
-greedy alternative (best-scoring school of each CSP, then the highest scores) is
-computed alongside and the coverage of both is reported.
+several catchments counts once), with at least ``per_csp_min`` schools in every CSP (see
+:mod:`geo.schools.covering`), among the schools a tactical lead may choose: of the
+phases asked for, big enough, and without a recent workshop.
 
 The workspace functions take ``publication``: with it, the records are replaced by
 published LSOA counts (see :mod:`geo.disclosure`) of each 12-month closed period, each
@@ -15,13 +14,10 @@ prevention role sees).
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-import pulp
 import sqlalchemy as sa
 
 from geo import store
@@ -30,8 +26,14 @@ from geo.config import Workspace
 from geo.disclosure import Publication
 from geo.geography.areas import load_geography
 from geo.hotspots.aggregate import Filters
+from geo.schools.covering import WorkshopPlan, plan_workshops
 from geo.schools.high_risk import plan_inputs, published_points, school_inputs
-from geo.schools.score import PHASES, SchoolScores, rank_within_csp, score_schools
+from geo.schools.score import PHASES, rank_within_csp, score_schools
+
+__all__ = [
+    "WorkshopPlan", "plan_workshops", "record_workshop", "school_plan", "school_status",
+    "workshop_status",
+]  # fmt: skip
 
 
 def school_plan(
@@ -48,9 +50,52 @@ def school_plan(
     publication: Publication | None = None,
     today: date | None = None,
 ) -> WorkshopPlan:
-    """Score, rank and plan (see :mod:`geo.schools.score`); from published LSOA counts of
-    closed periods when ``publication`` is given. ``today`` (default: ``end``, else the
-    real date) decides which workshops are recent."""
+    """Score, rank and plan the workshops of a workspace: ``tensionmap schools plan``.
+
+    Schools are scored (see :mod:`geo.schools.score`) and the plan chosen among the
+    eligible ones (see :func:`~geo.schools.covering.plan_workshops`); from published LSOA
+    counts of closed periods when ``publication`` is given.
+
+    Parameters
+    ----------
+    ws : geo.config.Workspace
+        The workspace.
+    start, end : datetime.date, optional
+        The period of records (not with ``publication``).
+    phases : tuple of str, optional
+        Only schools of these phases (of :data:`~geo.schools.PHASES`) may be chosen.
+    budget : int, default 20
+        How many workshops there are.
+    per_csp_min : int, default 1
+        Schools every CSP gets at least.
+    radius_m : float, optional
+        One catchment radius for every school.
+    min_pupils : int, default 0
+        Only schools with at least this many pupils may be chosen.
+    exclude_months : int, default 12
+        Schools with a workshop in this many months before ``today`` may not be chosen.
+    publication : geo.disclosure.Publication, optional
+        Plan on published counts (what the prevention role sees).
+    today : datetime.date, optional
+        Decides which workshops are recent (``end`` by default, else the real date).
+
+    Returns
+    -------
+    WorkshopPlan
+        The plan, with each CSP's name in ``csp``.
+
+    Raises
+    ------
+    TensionmapError
+        If a phase is unknown, ``publication`` comes with ``start`` or ``end``, or the
+        budget cannot be met (see :func:`~geo.schools.covering.plan_workshops`).
+
+    Examples
+    --------
+    >>> ws = Workspace.open("tensionmap-demo", create=False)  # doctest: +SKIP
+    >>> plan = school_plan(ws, budget=10, phases=("primary",))  # doctest: +SKIP
+    >>> plan.table.loc[plan.table["selected"], ["school_name", "csp", "reason"]]  # doctest: +SKIP
+    """
     for phase in phases:
         if phase not in PHASES:
             raise one_of("phase", PHASES, phase)
@@ -87,6 +132,26 @@ def school_plan(
 
 
 def record_workshop(ws: Workspace, urn: str, delivered_on: date) -> None:
+    """Record that a school had a workshop (once per school and day).
+
+    Parameters
+    ----------
+    ws : geo.config.Workspace
+        The workspace.
+    urn : str
+        The school's URN.
+    delivered_on : datetime.date
+        The day of the workshop.
+
+    Raises
+    ------
+    TensionmapError
+        If the URN is not a school in the workspace.
+
+    Examples
+    --------
+    >>> record_workshop(Workspace.open("demo"), "117000", date(2024, 3, 5))  # doctest: +SKIP
+    """
     _, schools, _ = school_inputs(ws)
     if urn not in set(schools["urn"]):
         raise TensionmapError(f"URN {urn!r} is not a school in this workspace.")
@@ -112,9 +177,29 @@ def record_workshop(ws: Workspace, urn: str, delivered_on: date) -> None:
 def school_status(
     ws: Workspace, *, today: date, publication: Publication | None = None
 ) -> pd.DataFrame:
-    """Per CSP, the 12-month workshop indicator and the best-ranked schools not yet
-    visited, ranked on the last two years of records (on the published counts of the
-    last two 12-month closed periods when ``publication`` is given)."""
+    """Per CSP, the 12-month workshop indicator and the best-ranked schools not yet visited.
+
+    Schools are ranked on the last two years of records, or on the published counts of
+    the last two 12-month closed periods when ``publication`` is given.
+
+    Parameters
+    ----------
+    ws : geo.config.Workspace
+        The workspace.
+    today : datetime.date
+        The day the indicator is for.
+    publication : geo.disclosure.Publication, optional
+        Rank on published counts (what the prevention role sees).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`workshop_status` returns.
+
+    Examples
+    --------
+    >>> school_status(Workspace.open("demo"), today=date(2024, 4, 1))  # doctest: +SKIP
+    """
     incidents, schools, workshops = school_inputs(ws)
     geo = load_geography(ws.geography_dir)
     if publication is None:
@@ -129,119 +214,6 @@ def school_status(
     return workshop_status(schools, workshops, ranked, today=today, csp_names=geo.csp_names)
 
 
-def coverage(covers: list[np.ndarray], chosen: np.ndarray) -> int:
-    """Distinct records inside the catchments of the chosen schools."""
-    if not len(chosen):
-        return 0
-    return int(np.unique(np.concatenate([covers[i] for i in chosen] + [np.array([], int)])).size)
-
-
-def greedy_plan(table: pd.DataFrame, budget: int, per_csp_min: int) -> np.ndarray:
-    """Best-scoring ``per_csp_min`` schools of every CSP, then the highest scores."""
-    order = table.sort_values("score", ascending=False)
-    first = order.groupby("csp_code").head(per_csp_min).index.to_numpy()
-    rest = order.index.to_numpy()[~order.index.isin(first)]
-    return np.concatenate([first, rest[: budget - len(first)]])
-
-
-@dataclass(frozen=True)
-class WorkshopPlan:
-    table: pd.DataFrame  # the CLI rows (selected and not)
-    covered_optimised: int
-    covered_greedy: int
-    total_records: int
-    solver_status: str
-    notes: list[str] = field(default_factory=list)
-
-
-def plan_workshops(
-    scores: SchoolScores,
-    *,
-    budget: int,
-    per_csp_min: int = 1,
-    eligible: np.ndarray | None = None,
-    time_limit_s: float = 20.0,
-) -> WorkshopPlan:
-    """Choose ``budget`` schools covering the most records with ≥ ``per_csp_min`` per CSP.
-
-    Raises
-    ------
-    TensionmapError
-        When the budget cannot give every CSP its minimum.
-    """
-    table = scores.table.reset_index(drop=True)
-    ok = np.ones(len(table), dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
-    csps = sorted(table["csp_code"].dropna().unique())
-    need = per_csp_min * len(csps)
-    if budget < need:
-        raise TensionmapError(
-            f"a budget of {budget} cannot give each of the {len(csps)} CSPs {per_csp_min} "
-            f"school(s); at least {need} are needed."
-        )
-    short = [c for c in csps if (ok & (table["csp_code"] == c).to_numpy()).sum() < per_csp_min]
-    if short:
-        raise TensionmapError(f"CSP(s) {short} have fewer than {per_csp_min} eligible schools.")
-    candidates = [int(j) for j in np.flatnonzero(ok)]
-    # demand: each covered record once; records nobody covers play no part
-    demand = np.unique(np.concatenate([scores.covers[i] for i in candidates] + [np.array([], int)]))
-    position = {int(r): k for k, r in enumerate(demand)}
-    problem = pulp.LpProblem("workshop_plan", pulp.LpMaximize)
-    x = {j: problem.add_variable(f"x{j}", cat="Binary") for j in candidates}
-    y = [problem.add_variable(f"y{k}", lowBound=0, upBound=1) for k in range(len(demand))]
-    problem += pulp.lpSum(y)
-    covering: list[list[int]] = [[] for _ in demand]
-    for j in candidates:
-        for r in scores.covers[j]:
-            covering[position[int(r)]].append(j)
-    for k, schools_k in enumerate(covering):
-        problem += y[k] <= pulp.lpSum(x[j] for j in schools_k)
-    problem += pulp.lpSum(x.values()) == budget
-    for c in csps:
-        members = [j for j in candidates if table.at[j, "csp_code"] == c]
-        problem += pulp.lpSum(x[j] for j in members) >= per_csp_min
-    with warnings.catch_warnings():
-        # PuLP 3.3 marks its bundled CBC as deprecated in favour of the `pulp[cbc]` extra;
-        # the bundled solver is still the one every install has
-        warnings.simplefilter("ignore", DeprecationWarning)
-        problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
-    status = pulp.LpStatus[problem.status]
-    chosen = np.array([j for j in candidates if (x[j].value() or 0) > 0.5], dtype=int)
-    greedy = greedy_plan(table[ok], budget, per_csp_min)
-    covered_opt = coverage(scores.covers, chosen)
-    covered_greedy = coverage(scores.covers, greedy)
-    notes = []
-    if covered_greedy > covered_opt:  # a time-limited solve can stop short: never do worse
-        chosen, covered_opt = greedy, covered_greedy
-        notes.append("the solver stopped early; the greedy plan covered more and is used")
-    out = table.assign(
-        rank_in_csp=rank_within_csp(table), selected=False, covered_records=0, reason=""
-    )
-    out.loc[chosen, "selected"] = True
-    rows = out.to_dict("records")
-    for j in chosen:
-        others = np.concatenate([scores.covers[i] for i in chosen if i != j] + [np.array([], int)])
-        only_here = np.setdiff1d(scores.covers[j], others).size
-        row = rows[j]
-        out.at[j, "covered_records"] = int(scores.covers[j].size)
-        out.at[j, "reason"] = (
-            f"{scores.covers[j].size} records within {float(row['radius_m']):.0f} m "
-            f"({only_here} reached by no other chosen school); rank {int(row['rank_in_csp'])} "
-            "in its CSP"
-            # published plans have no strands per LSOA: say nothing rather than "none"
-            + (f"; strands: {row['strand_mix']}" if row["strand_mix"] else "")
-            + (
-                f"; near {row['high_risk_area']}, where residents report at least "
-                f"{float(row['high_risk_ratio']):.1f} times the hate their numbers explain"
-                if bool(row["lsoa_high_risk"])
-                else ""
-            )
-        )
-    not_chosen = ~out["selected"]
-    out.loc[not_chosen, "covered_records"] = out.loc[not_chosen, "records_in_catchment"]
-    out.loc[not_chosen & ~ok, "reason"] = "excluded (filter or recent workshop)"
-    return WorkshopPlan(out, covered_opt, covered_greedy, scores.n_records, status, notes)
-
-
 def workshop_status(
     schools: pd.DataFrame,
     workshops: pd.DataFrame,
@@ -250,8 +222,42 @@ def workshop_status(
     today: date,
     csp_names: pd.Series,
 ) -> pd.DataFrame:
-    """Per CSP: whether a school had a workshop in the last 12 months, the last one, and
-    the three best-ranked schools not yet visited."""
+    """Per CSP: whether a school had a workshop in the last 12 months, and who is next.
+
+    Parameters
+    ----------
+    schools : pandas.DataFrame
+        ``urn``, ``csp_code`` and ``school_name``.
+    workshops : pandas.DataFrame
+        Workshops delivered: ``urn`` and ``delivered_on`` (ISO date).
+    ranked : pandas.DataFrame
+        Schools with ``urn``, ``csp_code``, ``school_name`` and ``rank_in_csp``.
+    today : datetime.date
+        The day the indicator is for.
+    csp_names : pandas.Series
+        CSP name by code (:attr:`Geography.csp_names`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per CSP: ``csp``, ``indicator_met``, ``workshops_last_12_months``,
+        ``last_workshop`` and ``priority_schools_remaining`` (the three best-ranked
+        schools not yet visited).
+
+    Examples
+    --------
+    >>> schools = pd.DataFrame({"urn": ["1", "2", "3"], "csp_code": ["A", "A", "B"],
+    ...                         "school_name": ["Abbey", "Beech", "Cedar"]})
+    >>> ranked = schools.assign(rank_in_csp=[1, 2, 1])
+    >>> workshops = pd.DataFrame({"urn": ["1"], "delivered_on": ["2024-02-01"]})
+    >>> names = pd.Series({"A": "St Albans", "B": "Watford"})
+    >>> status = workshop_status(
+    ...     schools, workshops, ranked, today=date(2024, 4, 1), csp_names=names)
+    >>> status[["csp", "indicator_met", "last_workshop", "priority_schools_remaining"]]
+             csp  indicator_met last_workshop priority_schools_remaining
+    0  St Albans           True    2024-02-01                      Beech
+    1    Watford          False                                    Cedar
+    """
     since = (today - timedelta(days=365)).isoformat()
     visited = workshops.merge(schools[["urn", "csp_code", "school_name"]], on="urn", how="left")
     rows = []

@@ -45,9 +45,9 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from geo._errors import TensionmapError
+from geo.schools._catchment import ScoredRecords, catchments, expected_weight, risk_adjustment
 
 RADIUS_BY_PHASE = {
     "primary": 1500.0,
@@ -64,7 +64,28 @@ MAX_RISK = 10.0
 
 
 def phase_of(phase: pd.Series, type_group: pd.Series) -> pd.Series:
-    """GIAS ``PhaseOfEducation`` (+ type group) in our words."""
+    """Say a school's phase in our words, from GIAS's phase of education and type group.
+
+    Parameters
+    ----------
+    phase : pandas.Series
+        GIAS ``PhaseOfEducation (name)``, e.g. ``Primary``, ``16 plus``.
+    type_group : pandas.Series
+        GIAS ``EstablishmentTypeGroup (name)``, e.g. ``Special schools``, ``Colleges``.
+
+    Returns
+    -------
+    pandas.Series
+        One of :data:`PHASES` per school (``other`` when neither says).
+
+    Examples
+    --------
+    >>> phase_of(
+    ...     pd.Series(["Primary", "Secondary", "Not applicable", "16 plus"]),
+    ...     pd.Series(["Academies", "Academies", "Special schools", "Colleges"]),
+    ... ).tolist()
+    ['primary', 'secondary', 'special', 'fe']
+    """
     p = phase.fillna("").str.lower()
     g = type_group.fillna("").str.lower()
     out = pd.Series("other", index=phase.index, dtype=object)
@@ -78,8 +99,33 @@ def phase_of(phase: pd.Series, type_group: pd.Series) -> pd.Series:
 
 
 def schools_from_places(places: pd.DataFrame) -> pd.DataFrame:
-    """The store's school places as ``urn``, ``school_name``, ``phase``, ``pupils``,
-    ``easting``, ``northing``, ``lsoa_code``, ``csp_code``."""
+    """The schools among the store's places, in the columns a score reads.
+
+    Parameters
+    ----------
+    places : pandas.DataFrame
+        Stored places (:data:`geo.store.places`): ``kind``, ``source_id`` (the URN),
+        ``name``, ``subtype`` (GIAS phase), ``attributes`` (JSON with ``type_group`` and
+        ``pupils``), ``easting``, ``northing``, ``lsoa_code`` and ``csp_code``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per school: ``urn``, ``school_name``, ``phase`` (see :func:`phase_of`),
+        ``pupils`` (NaN if unknown), ``easting``, ``northing``, ``lsoa_code``, ``csp_code``.
+
+    Examples
+    --------
+    >>> places = pd.DataFrame({
+    ...     "kind": ["school", "nte"], "source_id": ["117000", ""],
+    ...     "name": ["Abbey Primary", "The Bell"], "subtype": ["Primary", "pub"],
+    ...     "attributes": ['{"type_group": "Academies", "pupils": "420"}', None],
+    ...     "easting": [514800.0, 514900.0], "northing": [207200.0, 207300.0],
+    ...     "lsoa_code": ["E01023727"] * 2, "csp_code": ["E07000240"] * 2})
+    >>> schools_from_places(places)[["urn", "school_name", "phase", "pupils"]]
+          urn    school_name    phase  pupils
+    0  117000  Abbey Primary  primary     420
+    """
     schools = places[places["kind"] == "school"].reset_index(drop=True)
     attrs = schools["attributes"].fillna("{}").map(json.loads)
     type_group = attrs.map(lambda a: a.get("type_group", ""))
@@ -99,10 +145,33 @@ def schools_from_places(places: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class SchoolScores:
-    """One row per school with the score and its components."""
+    """Every school's exposure score and its components, made by :func:`score_schools`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per school: its columns, then ``radius_m``, ``records_in_catchment``,
+        ``weighted_records`` (W), ``expected_weight`` (E), ``school_setting_weight``,
+        ``lsoa_high_risk``, ``high_risk_area``, ``high_risk_ratio``, ``high_risk_weight``
+        (H), ``risk_factor`` (R), ``trend`` (T), ``strand_mix`` and ``score``.
+    covers : list of numpy.ndarray
+        Per school, the rows of the records in its catchment (what a plan covers).
+    n_records : int
+        How many records were scored on.
+
+    Examples
+    --------
+    >>> schools = pd.DataFrame({"urn": ["1"], "phase": ["primary"], "csp_code": ["C"],
+    ...                         "easting": [0.0], "northing": [0.0]})
+    >>> records = pd.DataFrame({"easting": [100.0], "northing": [0.0], "settings": [""],
+    ...                         "strands": ["race"], "recorded_at": ["2024-01-05"]})
+    >>> scores = score_schools(schools, records)
+    >>> scores.covers, scores.n_records
+    ([array([0])], 1)
+    """
 
     table: pd.DataFrame
-    covers: list[np.ndarray]  # per school: indices of the records in its catchment
+    covers: list[np.ndarray]
     n_records: int
 
 
@@ -115,7 +184,61 @@ def score_schools(
     radius_m: float | None = None,
     end: date | None = None,
 ) -> SchoolScores:
-    """Exposure score and its components for every school (see the module docstring)."""
+    """Exposure score D × R × √T and its components for every school.
+
+    See the module docstring for the score: D the kernel-weighted records per km² of
+    catchment, R the risk adjustment from nearby high-risk residential areas, T the
+    recent trend.
+
+    Parameters
+    ----------
+    schools : pandas.DataFrame
+        ``phase``, ``easting``, ``northing`` and any columns to carry (``urn``,
+        ``school_name``, ``csp_code`` …), as :func:`schools_from_places` gives.
+    records : pandas.DataFrame
+        ``easting``, ``northing``, ``recorded_at``, ``settings`` and ``strands`` (or
+        published points, see :func:`geo.schools.high_risk.published_points`).
+    high_risk : pandas.DataFrame, optional
+        High-risk residential areas (``easting``, ``northing``, ``relative_risk``,
+        ``lsoa_name``) from :func:`geo.schools.high_risk.high_risk_residential`; without
+        them R is 1.
+    residents : tuple of numpy.ndarray, optional
+        Points (n × 2) and their residents, for the expected weight E (0 without).
+    radius_m : float, optional
+        One catchment radius for every school, instead of :data:`RADIUS_BY_PHASE`.
+    end : datetime.date, optional
+        The period's last day, for the trend (the latest record by default).
+
+    Returns
+    -------
+    SchoolScores
+        The scores, their components, and each school's records.
+
+    Raises
+    ------
+    TensionmapError
+        If there are no schools.
+
+    Examples
+    --------
+    Two records near a primary school (one at a school), one near a secondary:
+
+    >>> schools = pd.DataFrame({
+    ...     "urn": ["1", "2"], "phase": ["primary", "secondary"], "csp_code": ["C", "C"],
+    ...     "easting": [0.0, 5000.0], "northing": [0.0, 0.0]})
+    >>> records = pd.DataFrame({
+    ...     "easting": [100.0, 200.0, 4000.0], "northing": [0.0, 0.0, 0.0],
+    ...     "recorded_at": ["2024-01-05", "2024-02-01", "2024-03-01"],
+    ...     "settings": ["school", "street", "residential"],
+    ...     "strands": ["race", "race;religion", "disability"]})
+    >>> table = score_schools(schools, records, end=date(2024, 3, 31)).table
+    >>> table[["urn", "radius_m", "records_in_catchment", "weighted_records", "score"]]
+      urn  radius_m  records_in_catchment  weighted_records  score
+    0   1    1500.0                     2              2.95   1.25
+    1   2    3000.0                     1              0.79   0.08
+    >>> table.loc[0, "strand_mix"]
+    'race 2, religion 1'
+    """
     if schools.empty:
         raise TensionmapError(
             "no schools in the workspace: ingest GIAS with "
@@ -126,49 +249,13 @@ def score_schools(
         if radius_m
         else schools["phase"].map(RADIUS_BY_PHASE).fillna(2000.0).to_numpy(float)
     )
-    xy = records[["easting", "northing"]].to_numpy(float)
-    tree = cKDTree(xy) if len(xy) else None
     centres = schools[["easting", "northing"]].to_numpy(float)
-    in_school = (
-        records["settings"].fillna("").str.contains("school").to_numpy()
-        if len(records)
-        else np.array([])
+    covers, weighted, school_w, trend, mix, count = catchments(
+        centres, radius, ScoredRecords.of(records, end)
     )
-    when = (
-        pd.to_datetime(records["recorded_at"])
-        if len(records)
-        else pd.Series(dtype="datetime64[ns]")
-    )
-    last = pd.Timestamp(end) if end else (when.max() if len(when) else pd.Timestamp.now())
-    recent = (when > last - pd.Timedelta(days=365)).to_numpy()
-    before = (
-        (when > last - pd.Timedelta(days=730)) & (when <= last - pd.Timedelta(days=365))
-    ).to_numpy()
-    strands = records["strands"].fillna("").to_numpy() if len(records) else np.array([])
-    covers, weighted, school_w, trend, mix, count = [], [], [], [], [], []
-    for i in range(len(schools)):
-        members = np.asarray(
-            tree.query_ball_point(centres[i], radius[i]) if tree else [], dtype=int
-        )
-        covers.append(members)
-        d2 = ((xy[members] - centres[i]) ** 2).sum(axis=1)
-        w = (1 - d2 / radius[i] ** 2) ** 2
-        school_part = float(w[in_school[members]].sum()) if members.size else 0.0
-        weighted.append(float(w.sum()) + school_part)
-        school_w.append(school_part)
-        count.append(int(members.size))
-        r, b = int(recent[members].sum()), int(before[members].sum())
-        trend.append(float(np.clip(r / b, 0.5, 2.0)) if b >= 3 else 1.0)
-        words = (
-            pd.Series(";".join(strands[members]).split(";"))
-            if members.size
-            else pd.Series(dtype=str)
-        )
-        words = words[words != ""]
-        mix.append(", ".join(f"{s} {n}" for s, n in words.value_counts().head(3).items()))
-    factor, hot, area, ratio = _risk_adjustment(centres, radius, high_risk)
+    factor, hot, area, ratio = risk_adjustment(centres, radius, high_risk, MAX_RISK)
     w_arr = np.array(weighted)
-    expected = _expected_weight(centres, radius, residents, len(records))
+    expected = expected_weight(centres, radius, residents, len(records))
     # per km² of catchment, so a primary's 1.5 km and a secondary's 3 km compare fairly
     # (the quartic kernel's integral over the disc is π r² / 3)
     intensity = w_arr / (np.pi * radius**2 / 3 / 1e6)
@@ -191,51 +278,23 @@ def score_schools(
     return SchoolScores(table, covers, len(records))
 
 
-def _risk_adjustment(
-    centres: np.ndarray, radius: np.ndarray, high_risk: pd.DataFrame | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """R per school (see the module docstring), with the H, name and RR of the area that
-    gives it."""
-    n = len(centres)
-    factor, weight, ratio = np.ones(n), np.zeros(n), np.full(n, np.nan)
-    area = np.full(n, "", dtype=object)
-    if high_risk is None or high_risk.empty:
-        return factor, weight, area, ratio
-    points = high_risk[["easting", "northing"]].to_numpy(float)
-    rr = np.minimum(high_risk["relative_risk"].to_numpy(float), MAX_RISK)
-    names = high_risk["lsoa_name"].to_numpy()
-    tree = cKDTree(points)
-    for i in range(n):
-        near = np.asarray(tree.query_ball_point(centres[i], radius[i]), dtype=int)
-        if not near.size:
-            continue
-        d2 = ((points[near] - centres[i]) ** 2).sum(axis=1)
-        h = (1 - d2 / radius[i] ** 2) ** 2
-        gain = 1 + h * (rr[near] - 1)
-        best = int(np.argmax(gain))
-        factor[i], weight[i] = gain[best], h[best]
-        ratio[i], area[i] = rr[near[best]], names[near[best]]
-    return factor, weight, area, ratio
-
-
-def _expected_weight(
-    centres: np.ndarray, radius: np.ndarray, residents: tuple[np.ndarray, np.ndarray] | None, n: int
-) -> np.ndarray:
-    """Kernel-weighted records expected if every resident had the same risk: residents
-    (points with counts, e.g. LSOA inner points) weighted like records."""
-    if residents is None or n == 0:
-        return np.zeros(len(centres))
-    points, people = residents
-    share = people / people.sum() * n
-    tree = cKDTree(points)
-    out = np.zeros(len(centres))
-    for i, (c, r) in enumerate(zip(centres, radius, strict=True)):
-        near = np.asarray(tree.query_ball_point(c, r), dtype=int)
-        d2 = ((points[near] - c) ** 2).sum(axis=1)
-        out[i] = float((share[near] * (1 - d2 / r**2) ** 2).sum())
-    return out
-
-
 def rank_within_csp(table: pd.DataFrame) -> pd.Series:
-    """1 = highest score in its CSP."""
+    """Rank each school within its CSP, 1 for the highest score.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``csp_code`` and ``score`` (e.g. :attr:`SchoolScores.table`).
+
+    Returns
+    -------
+    pandas.Series
+        The rank, aligned to ``table``; ties go to the school listed first.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"csp_code": ["A", "A", "B"], "score": [1.0, 3.0, 2.0]})
+    >>> rank_within_csp(table).tolist()
+    [2, 1, 1]
+    """
     return table.groupby("csp_code")["score"].rank(ascending=False, method="first").astype(int)

@@ -1,7 +1,8 @@
-"""Settings: where hate happens (public transport, night-time economy, taxis, online,
-schools, residential), and the partner maps drawn from it.
+"""Settings: where hate happens, and the partner maps drawn from it.
 
-:mod:`~geo.settings.rules` (tagging rules and the tagger), :mod:`~geo.settings.retag`
+Public transport, night-time economy, taxis, online, schools, residential, street and
+retail. :mod:`~geo.settings.rules` (tagging rules and the tagger, with the words in
+:mod:`~geo.settings.words`), :mod:`~geo.settings.retag`
 (re-tag a workspace after the rules change), :mod:`~geo.settings.classifier` (a text
 classifier's second opinion) and :mod:`~geo.settings.partner_maps` (disclosure-controlled
 heat maps for partners).

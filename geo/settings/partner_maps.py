@@ -1,6 +1,7 @@
-"""Partner heat maps: where hate happens on buses and trains, in the night-time economy and
-in taxis, published so that no record can be located more precisely than its LSOA, even
-by comparing maps made before and after it was recorded.
+"""Partner heat maps: where hate happens on buses and trains, at night and in taxis.
+
+Published so that no record can be located more precisely than its LSOA, even by
+comparing maps made before and after it was recorded.
 
 Everything on a partner map is computed from **published LSOA counts of a closed
 period** (see :mod:`geo.disclosure` for the rule): the records of the period's whole,
@@ -59,23 +60,66 @@ LSOA_BREAKS = (5, 10, 25, 50, 100)
 
 @dataclass(frozen=True)
 class PartnerHeatmap:
-    """A published partner heat map; every attribute is computed from ``published``."""
+    """A published partner heat map; every attribute is computed from ``published``.
 
-    cells: gpd.GeoDataFrame  # BNG squares: intensity (rounded density), intensity_class 1–5
-    lsoas: gpd.GeoDataFrame  # LSOAs with a published count: lsoa_code, lsoa_name, records
-    csp_table: pd.DataFrame  # csp, records (sums of published LSOA counts)
-    area_table: pd.DataFrame  # station or venue area, records
+    Made by :func:`partner_heatmap`; :func:`~geo.settings.write_html` draws it.
+
+    Attributes
+    ----------
+    cells : geopandas.GeoDataFrame
+        BNG squares of the heat layer: ``intensity`` (records per km², two significant
+        figures) and ``intensity_class`` (1–5).
+    lsoas : geopandas.GeoDataFrame
+        LSOAs with a published count: ``lsoa_code``, ``lsoa_name``, ``district_name``,
+        ``records``.
+    csp_table : pandas.DataFrame
+        ``csp`` and ``records`` (sums of published LSOA counts, as text).
+    area_table : pandas.DataFrame
+        Station area, ward or LSOA, and ``records``; only areas with a published count.
+    settings : tuple of str
+        The settings shown.
+    period : str
+        The closed period and when it was published.
+    rules : str
+        How the map was published, in words, for the page.
+    published : geo.disclosure.PublishedCounts
+        The published LSOA counts everything is made from.
+
+    Examples
+    --------
+    >>> from geo.disclosure import ClosedPeriod
+    >>> from geo.geography import load_geography
+    >>> records = pd.DataFrame({"recorded_at": ["2023-05-01T22:00"] * 6,
+    ...                         "settings": ["taxi"] * 6, "lsoa_code": ["E01023727"] * 6})
+    >>> year = ClosedPeriod(date(2023, 1, 1), date(2023, 12, 31), 7)
+    >>> heat = partner_heatmap(records, load_geography(), settings=("taxi",), period=year)
+    >>> heat.lsoas[["lsoa_name", "records"]]
+            lsoa_name  records
+    0  St Albans 012B        5
+    """
+
+    cells: gpd.GeoDataFrame
+    lsoas: gpd.GeoDataFrame
+    csp_table: pd.DataFrame
+    area_table: pd.DataFrame
     settings: tuple[str, ...]
-    period: str  # the closed period and when it was published
+    period: str
     rules: str
     published: PublishedCounts
 
     def to_frame(self) -> pd.DataFrame:
-        """The published LSOA counts the map is made from (one row per LSOA)."""
+        """The published LSOA counts the map is made from.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per LSOA: ``lsoa_code`` and ``records``.
+        """
         return self.published.to_frame()
 
 
 def _round_sig(values: np.ndarray, digits: int = 2) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant figures."""
     with np.errstate(divide="ignore"):
         magnitude = np.where(values > 0, np.floor(np.log10(np.abs(values))), 0)
     factor = 10.0 ** (digits - 1 - magnitude)
@@ -97,42 +141,65 @@ def partner_heatmap(
     cell_m: float = 500.0,
     stations: pd.DataFrame | None = None,
 ) -> PartnerHeatmap:
-    """The published heat map and tables for records in ``settings``.
+    """Publish the heat map and tables of the records in some settings, for partners.
 
     Parameters
     ----------
-    incidents
+    incidents : pandas.DataFrame
         All records (``recorded_at``, ``settings``, ``lsoa_code``): the default period is
         found from all of them, so it is the same for every setting.
-    geo
+    geo : Geography
         The workspace's geography; the LSOAs the counts are published for.
-    settings
+    settings : tuple of str
         Settings whose records are counted.
-    start, end
+    start, end : datetime.date, optional
         The first day of the first month and the last day of the last month to show
         (closed months only). Default: the last 12 closed months holding data.
-    period
+    period : geo.disclosure.ClosedPeriod, optional
         A closed period to show instead (as the dashboard passes it).
-    today, lag_days
+    today : datetime.date, optional
         Which months are closed: those that ended at least ``lag_days`` days before
         ``today`` (default: the real date).
-    k
+    lag_days : int, default 7
+        Days a month must have ended before it is closed.
+    k : int, default 5
         Counts below ``k`` are suppressed.
-    bandwidth_m, cell_m
+    bandwidth_m, cell_m : float, default 500.0
         The heat layer's smoothing bandwidth (≥ 300 m) and cell size (≥ 500 m).
-    stations
-        ``name``, ``easting``, ``northing`` of stations: the area table is per station
-        area (the LSOAs within 400 m); otherwise per ward (or LSOA).
+    stations : pandas.DataFrame, optional
+        ``name``, ``easting``, ``northing`` of stations (see :func:`partner_stations`):
+        the area table is per station area (the LSOAs within 400 m); otherwise per ward
+        (or LSOA).
 
     Returns
     -------
     PartnerHeatmap
+        The map, from published LSOA counts only.
 
     Raises
     ------
     TensionmapError
         For a bandwidth or cell below the minimum, or a period that is not whole
         closed months.
+
+    Examples
+    --------
+    Twelve night-time records in one LSOA are published as 10; three in another are
+    suppressed:
+
+    >>> from geo.disclosure import ClosedPeriod
+    >>> from geo.geography import load_geography
+    >>> geo = load_geography()
+    >>> records = pd.DataFrame({
+    ...     "recorded_at": ["2023-05-01T22:00"] * 12 + ["2023-06-01T22:00"] * 3,
+    ...     "settings": ["nte"] * 12 + ["nte;street"] * 3,
+    ...     "lsoa_code": ["E01023727"] * 12 + ["E01032797"] * 3})
+    >>> year = ClosedPeriod(date(2023, 1, 1), date(2023, 12, 31), 7)
+    >>> heat = partner_heatmap(records, geo, settings=("nte",), period=year)
+    >>> int(heat.published.records.sum()), heat.area_table.to_dict("records")
+    (10, [{'LSOA': 'St Albans 012B', 'records': '10'}])
+    >>> heat.period.split(" (")[0]
+    'January 2023 to December 2023, published 8 January 2024'
     """
     if bandwidth_m < MIN_BANDWIDTH_M:
         raise TensionmapError(
@@ -206,6 +273,7 @@ def _from_published(
 
 
 def _quartic(bandwidth: float, step: float) -> np.ndarray:
+    """The quartic kernel on a ``step`` lattice, summing to 1."""
     reach = int(np.ceil(bandwidth / step))
     offsets = np.arange(-reach, reach + 1) * step
     d2 = offsets[None, :] ** 2 + offsets[:, None] ** 2
@@ -214,8 +282,10 @@ def _quartic(bandwidth: float, step: float) -> np.ndarray:
 
 
 def _intensity_cells(shaded: gpd.GeoDataFrame, bandwidth: float, cell: float) -> gpd.GeoDataFrame:
-    """Each LSOA's published count spread evenly over its polygon on a ``RASTER_M``
-    raster, smoothed, summed into ``cell`` squares on a fixed national lattice."""
+    """Spread each LSOA's published count over its polygon, smooth it, sum it into cells.
+
+    On a ``RASTER_M`` raster; the cells are ``cell`` squares on a fixed national lattice.
+    """
     empty = gpd.GeoDataFrame({"intensity": [], "intensity_class": []}, geometry=[], crs=BNG).astype(
         {"intensity_class": int}
     )
@@ -261,8 +331,10 @@ def _intensity_cells(shaded: gpd.GeoDataFrame, bandwidth: float, cell: float) ->
 
 
 def _area_table(lsoas: gpd.GeoDataFrame, stations: pd.DataFrame | None) -> pd.DataFrame:
-    """Sums of published LSOA counts per station area or ward (or LSOA); only areas with
-    a published count are listed."""
+    """Sum published LSOA counts per station area or ward (or LSOA).
+
+    Only areas with a published count are listed, busiest first.
+    """
     if stations is not None and len(stations):
         label = f"station area (LSOAs within {STATION_AREA_M:g} m)"
         points = shapely.points(stations[["easting", "northing"]].to_numpy(float))

@@ -16,12 +16,40 @@ from geo.settings.rules import SETTING_ORDER, TaggingRules, tag_records
 
 @dataclass(frozen=True)
 class RetagResult:
+    """What re-tagging changed.
+
+    Attributes
+    ----------
+    records : int
+        Records re-tagged.
+    changed : int
+        Records whose settings changed.
+    added, removed : dict of str to int
+        Per setting, how many records gained it and how many lost it.
+
+    Examples
+    --------
+    >>> result = RetagResult(120, 3, {"taxi": 3}, {"street": 2})
+    >>> for line in result.lines():
+    ...     print(line)
+    retagged 120 records: 3 changed settings
+      taxi: +3 -0
+      street: +0 -2
+    """
+
     records: int
     changed: int
     added: dict[str, int]
     removed: dict[str, int]
 
     def lines(self) -> list[str]:
+        """The result as lines of text, one per setting that changed.
+
+        Returns
+        -------
+        list of str
+            What ``tensionmap retag`` prints.
+        """
         out = [f"retagged {self.records} records: {self.changed} changed settings"]
         for setting in SETTING_ORDER:
             plus, minus = self.added.get(setting, 0), self.removed.get(setting, 0)
@@ -31,6 +59,7 @@ class RetagResult:
 
 
 def _occupations(attributes: pd.Series) -> pd.DataFrame:
+    """The victim and suspect occupations kept in the records' JSON attributes."""
     parsed = attributes.fillna("{}").map(json.loads)
     return pd.DataFrame(
         {
@@ -42,7 +71,28 @@ def _occupations(attributes: pd.Series) -> pd.DataFrame:
 
 
 def retag(workspace: Workspace) -> RetagResult:
-    """Tag every stored record again with the workspace's current rules, in one transaction."""
+    """Tag every stored record again with the workspace's current rules, in one transaction.
+
+    The rules are the defaults with the workspace's ``[tagging]`` additions, and its
+    stored places for proximity.
+
+    Parameters
+    ----------
+    workspace : geo.config.Workspace
+        The workspace.
+
+    Returns
+    -------
+    RetagResult
+        What changed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(retag(Workspace.open(folder)).lines())
+    ['retagged 0 records: 0 changed settings']
+    """
     engine = store.connect(workspace.database_url)
     try:
         incidents = store.read_incidents(engine, include_context=True)

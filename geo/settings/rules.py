@@ -1,5 +1,8 @@
-"""Settings tagging: public transport, night-time economy, taxi, online, school, … with
-the reason each setting was given.
+"""Settings tagging: which settings each record is in, with the reason each was given.
+
+Settings are public transport, night-time economy, taxi, online, school, residential,
+street and retail (:data:`SETTING_ORDER`); the words behind the rules are in
+:mod:`geo.settings.words`.
 
 Rule families, strongest evidence first:
 
@@ -51,7 +54,30 @@ SPECIFIC_SETTINGS = tuple(s for s in SETTINGS if s not in ("street", "other"))
 
 @dataclass(frozen=True)
 class TaggingRules:
-    """The rule tables; build with :meth:`from_config` to apply a workspace's additions."""
+    """The rules :func:`tag_records` applies: word tables, negations and distances.
+
+    The defaults are :mod:`geo.settings.words`' tables; build with :meth:`from_config` to
+    add a workspace's own words and distances.
+
+    Attributes
+    ----------
+    location_types, keywords, occupations : dict of str to tuple of str
+        Per setting, the location types, description keywords and occupations naming it.
+    negations : tuple of str
+        Words that cancel a keyword up to three words after them ("not on the bus").
+    station_distance_m : float
+        Records with a vague location this close to a station are public transport.
+    nte_distance_m : float
+        … this close to NTE premises, in NTE hours, are night-time economy.
+    school_distance_m : float
+        … this close to a school, in school hours, are school.
+
+    Examples
+    --------
+    >>> rules = TaggingRules.from_config({"keywords": {"taxi": ["uber"]}, "nte_distance_m": 75})
+    >>> rules.keywords["taxi"][-1], rules.nte_distance_m, rules.station_distance_m
+    ('uber', 75.0, 100.0)
+    """
 
     location_types: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(LOCATION_TYPES))
     keywords: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(KEYWORDS))
@@ -63,9 +89,25 @@ class TaggingRules:
 
     @classmethod
     def from_config(cls, table: dict[str, Any] | None) -> TaggingRules:
-        """Defaults extended by a ``[tagging]`` table: ``location_types.<setting>``,
-        ``keywords.<setting>``, ``occupations.<setting>`` (lists added to the defaults),
-        ``negations`` and the three distances."""
+        """Build the rules from a workspace's ``[tagging]`` table, added to the defaults.
+
+        Parameters
+        ----------
+        table : dict or None
+            ``location_types.<setting>``, ``keywords.<setting>`` and
+            ``occupations.<setting>`` (lists added to the defaults), ``negations``
+            (replacing them) and the three distances.
+
+        Returns
+        -------
+        TaggingRules
+            The defaults with the table's additions.
+
+        Raises
+        ------
+        WorkspaceError
+            If the table has an unknown key, or names a setting that does not exist.
+        """
         rules = cls()
         if not table:
             return rules
@@ -101,6 +143,7 @@ class TaggingRules:
 
 
 def _alternation(words: tuple[str, ...]) -> str:
+    """One regex alternation of ``words``, longest first."""
     parts = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
     # plain words are escaped; entries with regex syntax (\d) are used as written
     return "|".join(p if "\\" in p else re.escape(p) for p in parts)
@@ -108,6 +151,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 @cache
 def _patterns(words: tuple[str, ...], negations: tuple[str, ...]) -> tuple[str, str]:
+    """The regexes of a word mentioned, and of a word mentioned after a negation."""
     alt = _alternation(words)
     positive = rf"\b(?:{alt})\b"
     negated = rf"\b(?:{_alternation(negations)})\s+(?:\w+\s+){{0,3}}?(?:{alt})\b"
@@ -115,13 +159,16 @@ def _patterns(words: tuple[str, ...], negations: tuple[str, ...]) -> tuple[str, 
 
 
 def _first_match(text: pd.Series, words: tuple[str, ...]) -> pd.Series:
+    """The first of ``words`` in each text, as a whole word (missing where none)."""
     alt = _alternation(words)
     return text.str.extract(rf"\b({alt})\b", expand=False)
 
 
 class _Reasons:
-    """The first reason found for each setting of each record (a later rule never overrides
-    an earlier one: the rule families are applied strongest evidence first).
+    """The first reason found for each setting of each record.
+
+    A later rule never overrides an earlier one: the rule families are applied strongest
+    evidence first.
     """
 
     def __init__(self, index: pd.Index) -> None:
@@ -131,12 +178,14 @@ class _Reasons:
         }
 
     def give(self, setting: str, mask: np.ndarray | pd.Series, why: pd.Series | str) -> None:
+        """Give ``setting`` to the ``mask`` records that lack it, for the reason ``why``."""
         current = self.by_setting[setting]
         mask = pd.Series(np.asarray(mask, dtype=bool), index=self.index) & current.isna()
         if mask.any():
             current[mask] = why[mask] if isinstance(why, pd.Series) else why
 
     def to_frame(self) -> pd.DataFrame:
+        """The ``settings`` and ``setting_reasons`` columns."""
         table = pd.DataFrame(self.by_setting)
         present = table.notna().to_numpy()
         names = np.array(SETTING_ORDER, dtype=object)
@@ -158,6 +207,7 @@ def _text(records: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _by_location_type(reasons: _Reasons, location: pd.Series, rules: TaggingRules) -> None:
+    """Rule 1: the location type names the setting (matched once per distinct type)."""
     distinct = pd.Series(location.unique())
     for setting in SETTING_ORDER:
         hit = _first_match(distinct, rules.location_types.get(setting, ()))
@@ -166,6 +216,7 @@ def _by_location_type(reasons: _Reasons, location: pd.Series, rules: TaggingRule
 
 
 def _by_description(reasons: _Reasons, description: pd.Series, rules: TaggingRules) -> None:
+    """Rule 2: a keyword in the description, unless negated."""
     for setting in SETTING_ORDER:
         words = rules.keywords.get(setting, ())
         if not words:
@@ -177,6 +228,7 @@ def _by_description(reasons: _Reasons, description: pd.Series, rules: TaggingRul
 
 
 def _by_occupation(reasons: _Reasons, records: pd.DataFrame, rules: TaggingRules) -> None:
+    """Rule 3: the victim's or suspect's occupation."""
     for column in ("victim_occupation", "suspect_occupation"):
         occupation = _text(records, column)
         for setting, words in rules.occupations.items():
@@ -185,6 +237,7 @@ def _by_occupation(reasons: _Reasons, records: pd.DataFrame, rules: TaggingRules
 
 
 def _by_online_flag(reasons: _Reasons, records: pd.DataFrame) -> None:
+    """Rule 4: the ``online`` flag."""
     if "online" in records:
         flag = records["online"].astype("boolean").fillna(False).to_numpy(dtype=bool)
         reasons.give("online", flag, "online_flag:true")
@@ -193,7 +246,7 @@ def _by_online_flag(reasons: _Reasons, records: pd.DataFrame) -> None:
 def _by_proximity(
     reasons: _Reasons, records: pd.DataFrame, vague: np.ndarray, rules: TaggingRules, places: Places
 ) -> None:
-    """Stations at any time; NTE premises and schools only in their hours, when known."""
+    """Rule 5: near a station at any time; NTE premises and schools only in their hours."""
     if not ({"easting", "northing"} <= set(records.columns) and vague.any()):
         return
     xy = records[["easting", "northing"]].to_numpy(dtype=float)
@@ -227,14 +280,39 @@ def tag_records(
     rules: TaggingRules | None = None,
     places: Places | None = None,
 ) -> pd.DataFrame:
-    """Settings and reasons for each record.
+    """Tag each record with its settings, and the reason each setting was given.
 
-    ``records`` may have ``location_type``, ``description``, ``online``, ``recorded_at``,
-    ``time_known``, ``easting``, ``northing``, ``victim_occupation``,
-    ``suspect_occupation``; absent columns are simply not evidence.
+    The rule families apply strongest evidence first (see the module docstring); the
+    first reason found for a setting is kept.
 
-    Returns a frame aligned to ``records`` with ``settings`` (``;``-joined, in
-    :data:`SETTING_ORDER`) and ``setting_reasons`` (JSON object setting → reason).
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Records with any of ``location_type``, ``description``, ``online``,
+        ``recorded_at``, ``time_known``, ``easting``, ``northing``,
+        ``victim_occupation`` and ``suspect_occupation``; absent columns are simply not
+        evidence.
+    rules : TaggingRules, optional
+        The rules (the defaults if not given).
+    places : Places, optional
+        Stations, NTE premises and schools for the proximity rules (none if not given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``records``: ``settings`` (``;``-joined, in :data:`SETTING_ORDER`) and
+        ``setting_reasons`` (a JSON object, setting → ``rule:evidence``).
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({
+    ...     "location_type": ["Railway station", "Street"],
+    ...     "description": ["", "The taxi driver was abused by a fare."]})
+    >>> tags = tag_records(records)
+    >>> tags["settings"].tolist()
+    ['public_transport', 'taxi;street']
+    >>> tags.loc[1, "setting_reasons"]
+    '{"taxi": "description:taxi", "street": "location_type:street"}'
     """
     rules = rules or TaggingRules()
     places = places or Places.none()
@@ -255,8 +333,11 @@ def _blank(found: pd.Series) -> pd.Series:
 
 
 def _named_by_words(reason: dict[str, pd.Series]) -> np.ndarray:
-    """Records whose own words (location type other than 'street', keywords, occupation,
-    online flag) already name a specific setting: proximity must not add to them."""
+    """Records whose own words already name a specific setting.
+
+    Location type other than 'street', keywords, occupation or the online flag:
+    proximity must not add to them.
+    """
     named = np.zeros(len(next(iter(reason.values()))), dtype=bool)
     for s in SPECIFIC_SETTINGS:
         named |= reason[s].notna().to_numpy()
@@ -264,6 +345,7 @@ def _named_by_words(reason: dict[str, pd.Series]) -> np.ndarray:
 
 
 def _distance_reason(rule: str, rows: np.ndarray, d: np.ndarray, idx: pd.Index) -> pd.Series:
+    """``rule:<metres>m`` for the ``rows`` with a finite distance, empty elsewhere."""
     out = pd.Series("", index=idx, dtype=object)
     finite = np.isfinite(d)
     out.iloc[rows[finite]] = pd.Series([f"{rule}:{v:.0f}m" for v in d[finite]], dtype=object)
