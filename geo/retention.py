@@ -21,7 +21,37 @@ from geo.config import Workspace
 
 @dataclass(frozen=True)
 class PurgeResult:
-    """What a purge removed (or, with ``dry_run``, would remove)."""
+    """What a purge removed (or, with ``dry_run``, would remove).
+
+    Made by :func:`purge`.
+
+    Parameters
+    ----------
+    before : datetime.date
+        The first day kept.
+    records : int
+        Records dated before it.
+    versions : int
+        Earlier versions of records dated before it, or of the records removed.
+    rejected_rows : int
+        Rejected rows of batches ingested before it.
+    rejects_files : tuple of str
+        The rejects files of those batches.
+    alerts : int
+        Tension alerts last seen before it.
+    dry_run : bool
+        Whether nothing was removed.
+
+    Examples
+    --------
+    >>> result = PurgeResult(date(2018, 1, 1), 1204, 31, 7, ("rejects/3-may-rejects.csv",),
+    ...                      2, dry_run=True)
+    >>> for line in result.lines()[:3]:
+    ...     print(line)
+    purge of everything before 2018-01-01: would remove
+      records: 1204
+      earlier versions of records: 31
+    """
 
     before: date
     records: int
