@@ -1,5 +1,7 @@
-"""The scenario builder: what the generator and the planting share (the draw of places,
-days and times, and the calibrated budgets per force and period)."""
+"""The scenario builder: what the generator and the planting share.
+
+The draw of places, days and times, and the calibrated budgets per force and period.
+"""
 
 from __future__ import annotations
 
@@ -63,10 +65,36 @@ REPEAT_SHARE = 0.36
 
 @dataclass(frozen=True)
 class Period:
+    """One force's published period (a calendar or financial year) and its budget.
+
+    Attributes
+    ----------
+    force
+        ``Hertfordshire`` or ``Cambridgeshire``.
+    label
+        ``2016`` (a calendar year) or ``2016/17`` (a financial year).
+    start, end
+        The first and last day (inclusive).
+    crimes, incidents
+        Hate crimes and non-crime hate incidents in the period at scale 1.
+    strand_share
+        Share of strand markers per strand.
+    extrapolated
+        Whether the volumes are extrapolated along the national series.
+
+    Examples
+    --------
+    >>> period = Period("Hertfordshire", "2016/17", pd.Timestamp(2016, 4, 1),
+    ...                 pd.Timestamp(2017, 3, 31), crimes=1400, incidents=490,
+    ...                 strand_share={"race": 0.8, "religion": 0.2}, extrapolated=True)
+    >>> (period.end - period.start).days + 1
+    365
+    """
+
     force: str
-    label: str  # "2016" or "2016/17"
+    label: str
     start: pd.Timestamp
-    end: pd.Timestamp  # inclusive
+    end: pd.Timestamp
     crimes: int
     incidents: int
     strand_share: dict[str, float]
@@ -83,9 +111,12 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
 
 
 def _systematic(n: int, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """``n`` indices drawn by systematic sampling: every run of consecutive days gets its
-    expected share of the ``n`` to within one, so any calendar window (a month, a year
-    cut from a financial year) keeps each group's calibrated share."""
+    """``n`` indices drawn by systematic sampling, in proportion to ``weights``.
+
+    Every run of consecutive days gets its expected share of the ``n`` to within one, so
+    any calendar window (a month, a year cut from a financial year) keeps each group's
+    calibrated share.
+    """
     cdf = np.cumsum(weights) / weights.sum()
     points = (rng.random() + np.arange(n)) / n
     return np.minimum(np.searchsorted(cdf, points, side="right"), len(weights) - 1)
@@ -113,7 +144,50 @@ def _strand_lists(
 
 @dataclass
 class ScenarioBuilder:
-    """Draws the records of a scenario: budgets per period, places, days and times."""
+    """Draws the records of a scenario: budgets per period, places, days and times.
+
+    Attributes
+    ----------
+    geo
+        The boundary set (LSOAs with CSP and force).
+    places
+        The places records are drawn near, and residential weights per LSOA.
+    rng
+        The one random generator every draw uses (the scenario is reproducible from it).
+    start, end
+        The scenario's first and last day; periods they cut are pro-rated.
+    scale
+        Multiplies every volume (1.0 = the published figures).
+
+    Examples
+    --------
+    A year of Cambridgeshire records on a 5 × 5 lattice of 500 m "LSOAs" with synthetic
+    places:
+
+    >>> import geopandas as gpd, shapely
+    >>> from geo.demo.places import load_places
+    >>> x, y = (a.ravel() for a in np.meshgrid(np.arange(0, 2500, 500), np.arange(0, 2500, 500)))
+    >>> codes = [f"L{i:02d}" for i in range(25)]
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": codes, "lsoa_name": codes, "district_code": "D1", "csp_code": "C1",
+    ...      "district_name": "Cambridge", "csp_name": "Cambridge", "force": "Cambridgeshire"},
+    ...     geometry=shapely.box(x, y, x + 500, y + 500), crs="EPSG:27700"))
+    >>> builder = ScenarioBuilder(geo, load_places(geo, None, np.full(25, 1500.0)),
+    ...                           np.random.default_rng(0), pd.Timestamp(2019, 1, 1),
+    ...                           pd.Timestamp(2019, 12, 31))
+    >>> period = Period("Cambridgeshire", "2019", pd.Timestamp(2019, 1, 1),
+    ...                 pd.Timestamp(2019, 12, 31), crimes=100, incidents=35,
+    ...                 strand_share={s: 0.2 for s in STRANDS}, extrapolated=False)
+    >>> records = builder.records_for(period, 1.0)
+    >>> records["record_type"].value_counts().to_dict()
+    {'crime': 100, 'incident': 35}
+    >>> records["x"], records["y"] = builder.locate(records)
+    >>> records[["setting", "x", "y"]].head(3).round()
+           setting       x       y
+    0          nte   200.0  1235.0
+    1          nte   196.0   516.0
+    2  residential  2429.0   874.0
+    """
 
     geo: Geography
     places: DemoPlaces
@@ -123,6 +197,7 @@ class ScenarioBuilder:
     scale: float = 1.0
 
     def csp_shares(self, force: str) -> tuple[np.ndarray, np.ndarray]:
+        """The force's CSP codes and each one's share of its records (published or weighted)."""
         lsoas = self.geo.lsoas
         table = (
             pd.DataFrame(
@@ -150,6 +225,7 @@ class ScenarioBuilder:
     def day_weights(
         self, period: Period, setting: str, strand: str
     ) -> tuple[pd.DatetimeIndex, np.ndarray]:
+        """The period's days in range and their weights (season, weekday, trigger events)."""
         days = pd.date_range(max(period.start, self.start), min(period.end, self.end), freq="D")
         w = (
             np.asarray(cal.MONTH_WEIGHT)[days.month - 1]
@@ -211,6 +287,7 @@ class ScenarioBuilder:
         return records
 
     def times(self, settings: pd.Series) -> np.ndarray:
+        """A minute of the day for each record, by its setting's hour weights."""
         minutes = np.zeros(len(settings), dtype=np.int64)
         for setting, idx in settings.groupby(settings).groups.items():
             w = HOUR_WEIGHT.get(str(setting), HOUR_WEIGHT["residential"])
@@ -242,6 +319,7 @@ class ScenarioBuilder:
         return x, y
 
     def residential_lsoas(self, csp_codes: np.ndarray) -> np.ndarray:
+        """An LSOA of each record's CSP, drawn by residential weight."""
         lsoa_csp = self.geo.lsoas["csp_code"].to_numpy()
         out = np.zeros(len(csp_codes), dtype=np.int64)
         for csp in np.unique(csp_codes):
@@ -252,6 +330,7 @@ class ScenarioBuilder:
         return out
 
     def locate(self, records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """BNG points for records: near a place of their setting, else inside a home LSOA."""
         n = len(records)
         x = np.full(n, np.nan)
         y = np.full(n, np.nan)

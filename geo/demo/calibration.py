@@ -96,7 +96,28 @@ MONTH_WEIGHT = (0.85, 0.86, 0.95, 0.98, 1.04, 1.06, 1.14, 1.10, 1.02, 1.02, 0.98
 
 
 def national_ratio(year: int, reference: int) -> float:
-    """National volume of ``year`` relative to ``reference`` (clamped to the series)."""
+    """National volume of ``year`` relative to ``reference`` (clamped to the series).
+
+    Parameters
+    ----------
+    year
+        The year extrapolated to (financial years by their first year).
+    reference
+        The year with a published local figure.
+
+    Returns
+    -------
+    float
+        Police-recorded hate crimes in England and Wales in ``year`` over those in
+        ``reference``; years outside :data:`NATIONAL_CRIMES` take its first or last.
+
+    Examples
+    --------
+    >>> round(national_ratio(2021, 2019), 3)  # 155,841 / 105,090
+    1.483
+    >>> national_ratio(2030, 2023)  # past the series: its last year
+    1.0
+    """
     lo, hi = min(NATIONAL_CRIMES), max(NATIONAL_CRIMES)
     clamp = max(lo, min(hi, year))
     return NATIONAL_CRIMES[clamp] / NATIONAL_CRIMES[max(lo, min(hi, reference))]

@@ -24,7 +24,30 @@ KINDS = ("rail_station", "bus_station", "taxi_rank", "nte", "school")
 
 @dataclass(frozen=True)
 class DemoPlaces:
-    """Places by kind: frames with ``name``, ``x``, ``y``, ``csp_code``, ``lsoa_index``."""
+    """The places a scenario draws locations from, and where people live.
+
+    Attributes
+    ----------
+    by_kind
+        Per kind of :data:`KINDS`: a frame with ``name``, ``x``, ``y`` (BNG),
+        ``lsoa_index`` and ``csp_code``. Taxi ranks include the rail stations.
+    residential_weight
+        Relative residents per LSOA, aligned to the boundary set's LSOAs.
+    notes
+        What stands in for missing open data (shown to the user).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": ["L1", "L2"], "csp_code": "C1"},
+    ...     geometry=[shapely.box(0, 0, 500, 500), shapely.box(500, 0, 1000, 500)]))
+    >>> places = load_places(geo, None, np.array([1500.0, 900.0]))
+    >>> places.by_kind["rail_station"]
+                      name      x      y  lsoa_index csp_code
+    0  Demo rail station 1  250.0  250.0           0       C1
+    1  Demo rail station 2  750.0  250.0           1       C1
+    """
 
     by_kind: dict[str, pd.DataFrame]
     residential_weight: np.ndarray
@@ -40,12 +63,68 @@ def _located(geo: Geography, name: pd.Series, x: np.ndarray, y: np.ndarray) -> p
 
 
 def residential_weights(geo: Geography, open_data: Path | None) -> tuple[np.ndarray, str]:
-    """Relative number of residents per LSOA, and where the figure came from."""
+    """Relative number of residents per LSOA, and where the figure came from.
+
+    Parameters
+    ----------
+    geo
+        The boundary set.
+    open_data
+        The open data folder (Census 2021 usual residents), or ``None``.
+
+    Returns
+    -------
+    tuple
+        Residents per LSOA (aligned to ``geo.lsoas``) and a description of the source:
+        the Census where LSOA codes match, else ONS Postcode Directory postcode counts.
+
+    See Also
+    --------
+    geo.geography.population.lsoa_population : the figures themselves.
+
+    Examples
+    --------
+    >>> from geo.geography.areas import load_geography
+    >>> weights, source = residential_weights(load_geography(None), None)  # doctest: +SKIP
+    >>> source  # doctest: +SKIP
+    'ONS Postcode Directory postcode counts (proxy for residents)'
+    """
     return lsoa_population(geo, open_data=open_data)
 
 
 def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> DemoPlaces:
-    """Real places from ``open_data`` when present, synthetic ones otherwise."""
+    """Real places from ``open_data`` when present, synthetic ones otherwise.
+
+    Parameters
+    ----------
+    geo
+        The boundary set; places outside its LSOAs are left out.
+    open_data
+        The open data folder (NaPTAN stops, the pubs and bars extract, GIAS schools), or
+        ``None`` for synthetic places only.
+    weights
+        Residents per LSOA (:func:`residential_weights`): synthetic places go to each
+        CSP's most populous LSOAs.
+
+    Returns
+    -------
+    DemoPlaces
+        Places by kind, the weights, and a note for each kind made up.
+
+    Examples
+    --------
+    Without open data every kind of place is synthetic, and the notes say so:
+
+    >>> import geopandas as gpd, shapely
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": ["L1", "L2"], "csp_code": "C1"},
+    ...     geometry=[shapely.box(0, 0, 500, 500), shapely.box(500, 0, 1000, 500)]))
+    >>> places = load_places(geo, None, np.array([1500.0, 900.0]))
+    >>> {kind: len(frame) for kind, frame in places.by_kind.items()}
+    {'rail_station': 2, 'bus_station': 1, 'taxi_rank': 3, 'nte': 2, 'school': 2}
+    >>> places.notes[0]
+    "no open data for rail stations: using synthetic places named 'Demo rail station N'"
+    """
     by_kind: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
     naptan = open_data / "naptan_stops_herts_cambs.csv" if open_data else None

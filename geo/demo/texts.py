@@ -87,4 +87,25 @@ VAGUE_DESCRIPTIONS = {
 
 
 def pick(rng: np.random.Generator, options: tuple[str, ...], n: int) -> np.ndarray:
+    """``n`` options drawn uniformly with replacement.
+
+    Parameters
+    ----------
+    rng
+        The scenario's random generator.
+    options
+        The texts to draw from (repeat one to make it likelier).
+    n
+        How many to draw.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` texts (object dtype).
+
+    Examples
+    --------
+    >>> pick(np.random.default_rng(0), LOCATION_TYPES["taxi"], 3).tolist()
+    ['Taxi rank', 'Private hire vehicle', 'Private hire vehicle']
+    """
     return np.asarray(options, dtype=object)[rng.integers(0, len(options), n)]
