@@ -17,6 +17,25 @@ from geo.ingest.validate import Rejecter
 
 @dataclass(frozen=True)
 class BatchResult:
+    """What :func:`commit_batch` stored.
+
+    Parameters
+    ----------
+    batch_id : int
+        The batch's id in the store.
+    counts : dict of str to int
+        Rows ``ingested``, ``updated``, ``unchanged`` and ``rejected``.
+    rejects_path : pathlib.Path or None
+        The rejects CSV written, or ``None`` when no row was rejected.
+
+    Examples
+    --------
+    >>> counts = {"ingested": 118, "updated": 1, "unchanged": 0, "rejected": 1}
+    >>> result = BatchResult(7, counts, Path("rejects/7-may-rejects.csv"))
+    >>> sum(result.counts.values())
+    120
+    """
+
     batch_id: int
     counts: dict[str, int]
     rejects_path: Path | None
@@ -38,9 +57,48 @@ def commit_batch(
 ) -> BatchResult:
     """Upsert ``rows`` and record the rejected input rows, in one transaction.
 
-    ``repeats`` counts identical within-file repeats of a record, reported as unchanged.
     The rejects CSV is written inside the transaction so that a failure writing it
-    rolls the store back too.
+    rolls the store back too; the batch and an ``ingest`` row of the audit trail are
+    recorded in the same transaction.
+
+    Parameters
+    ----------
+    workspace : geo.config.Workspace
+        Where to store.
+    raw : RawTable
+        The input file as read (its rows go to the rejects, its name and hash to the
+        batch).
+    rows : pandas.DataFrame
+        The rows to store, one per key, with a ``content_hash``.
+    reject : Rejecter
+        The reject reason of each input row (aligned to ``raw.frame``).
+    kind : str
+        The batch's kind, e.g. ``incidents:canonical`` or ``places:schools``.
+    source : str
+        The source system.
+    table : sqlalchemy.Table
+        :data:`geo.store.incidents` or :data:`geo.store.places`.
+    key_cols : dict of str to str
+        Columns and values every row gets, e.g. ``{"source": "default"}``.
+    key : str
+        The column naming a row within ``key_cols``.
+    versions : sqlalchemy.Table, optional
+        Where an updated row's earlier content goes.
+    repeats : int, default 0
+        Identical within-file repeats of a record, reported as unchanged.
+
+    Returns
+    -------
+    BatchResult
+        The batch's id, its counts and the rejects CSV.
+
+    Examples
+    --------
+    >>> result = commit_batch(ws, raw, rows, reject, kind="places:schools",
+    ...                       source="school", table=store.places,
+    ...                       key_cols={"kind": "school"}, key="source_id")  # doctest: +SKIP
+    >>> result.counts  # doctest: +SKIP
+    {'ingested': 412, 'updated': 0, 'unchanged': 0, 'rejected': 3}
     """
     rejected = ~reject.ok
     reject_frame = pd.DataFrame(

@@ -28,7 +28,7 @@ from geo.ingest import police_uk
 from geo.ingest.batch import commit_batch
 from geo.ingest.mapping import CANONICAL_COLUMNS, ColumnMapping
 from geo.ingest.reading import RawTable, read_csv_file, require_columns
-from geo.ingest.validate import validate_incidents
+from geo.ingest.validate import Rejecter, validate_incidents
 from geo.settings.places import store_places
 from geo.settings.rules import TaggingRules, tag_records
 
@@ -53,7 +53,35 @@ _HASHED = (
 
 @dataclass(frozen=True)
 class IngestSummary:
-    """What one ingest did; ``counts`` add up to ``rows``."""
+    """What one ingest did; ``counts`` add up to ``rows``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file ingested.
+    batch_id : int
+        Its batch in the store.
+    rows : int
+        Its data rows.
+    counts : dict of str to int
+        Rows ``ingested``, ``updated``, ``unchanged`` and ``rejected``.
+    reasons : dict of str to int
+        Rejected rows per reason.
+    rejects_path : pathlib.Path or None
+        The rejects CSV, or ``None`` when no row was rejected.
+    encoding : str
+        The encoding the file was read with.
+    seconds : dict of str to float
+        Time taken per step (``read``, ``validate``, ``geocode``, ``prepare``, ``store``).
+
+    Examples
+    --------
+    >>> counts = {"ingested": 118, "updated": 1, "unchanged": 0, "rejected": 1}
+    >>> summary = IngestSummary(Path("may.csv"), 7, 120, counts, {"invalid_date": 1},
+    ...                         Path("rejects/7-may-rejects.csv"), "utf-8")
+    >>> summary.line()
+    'ingested=118 updated=1 unchanged=0 rejected=1'
+    """
 
     path: Path
     batch_id: int
@@ -65,6 +93,7 @@ class IngestSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
+        """The counts on one line, as ``tensionmap ingest`` prints them."""
         c = self.counts
         return (
             f"ingested={c['ingested']} updated={c['updated']} "
@@ -125,22 +154,40 @@ def ingest_incidents(
 
     Parameters
     ----------
-    workspace
+    workspace : geo.config.Workspace
         Where to store.
-    path
+    path : pathlib.Path
         The CSV file.
-    fmt
+    fmt : str, default "canonical"
         ``canonical`` (DESIGN.md's contract, optionally via ``mapping``) or ``police-uk``.
-    mapping
+    mapping : pathlib.Path, optional
         TOML/YAML file mapping another export's columns and words onto the canonical ones.
-    source
+    source : str, optional
         Name of the source system; references are unique per source. Defaults to
         ``"police-uk"`` for that format and ``"default"`` otherwise.
+    geography : geo.geography.Geography, optional
+        The boundaries to geocode with (default: the workspace's).
+    now : datetime.datetime, optional
+        The time of ingest, against which future dates are rejected (default: now).
+
+    Returns
+    -------
+    IngestSummary
+        What was stored and rejected; every row is counted exactly once.
 
     Raises
     ------
+    TensionmapError
+        When ``fmt`` is not one of :data:`FORMATS`.
     InputFileError
         When the file cannot be used at all (nothing is written then).
+
+    Examples
+    --------
+    >>> ws = Workspace.open("tensionmap-demo", create=False)  # doctest: +SKIP
+    >>> summary = ingest_incidents(ws, Path("crimes-2024-05.csv"))  # doctest: +SKIP
+    >>> summary.line(), summary.reasons  # doctest: +SKIP
+    ('ingested=1184 updated=12 unchanged=0 rejected=4', {'invalid_date': 3, 'no_location': 1})
     """
     if fmt not in FORMATS:
         raise one_of("format", FORMATS, fmt)
@@ -171,21 +218,77 @@ def ingest_incidents(
 
     t = time.perf_counter()
     geography = geography or load_geography(workspace.geography_dir)
-    ok = reject.ok
-    loc_frame = values.loc[ok, [f"in_{c}" for c in LOCATION_INPUTS]]
-    loc_frame.columns = list(LOCATION_INPUTS)
-    located = geocode(loc_frame, geography, snap_m=cfg.snap_distance_m).frame
-    # geocoding ran only on rows that passed validation, so these rows have no reason yet
-    bad = located["reason"].ne("")
-    reject.reason.loc[located.index[bad]] = located.loc[bad, "reason"]
-    reject.detail.loc[located.index[bad]] = located.loc[bad, "detail"]
+    located = _geocode_valid(values, reject, geography, cfg.snap_distance_m)
     timings["geocode"] = time.perf_counter() - t
     bar.update(n_rows)
 
     t = time.perf_counter()
+    rows, repeats = _rows_to_store(workspace, canon, values, located, reject, raw.row_numbers)
+    # a million-row file: free what is no longer needed
+    del canon, values, located
+    timings["prepare"] = time.perf_counter() - t
+    bar.update(n_rows)
+
+    t = time.perf_counter()
+    result = commit_batch(
+        workspace,
+        _pseudonymised(raw, column_mapping, workspace.pseudonym_key()),
+        rows,
+        reject,
+        kind=f"incidents:{fmt}",
+        source=source,
+        table=store.incidents,
+        key_cols={"source": source},
+        key="reference",
+        versions=store.incident_versions,
+        repeats=repeats,
+    )
+    bar.update(n_rows)
+    bar.close()
+    timings["store"] = time.perf_counter() - t
+    log.info("ingested %s: %s", path.name, result.counts)  # counts only: never row contents
+    return IngestSummary(
+        path=path,
+        batch_id=result.batch_id,
+        rows=n_rows,
+        counts=result.counts,
+        reasons=reject.counts(),
+        rejects_path=result.rejects_path,
+        encoding=raw.encoding,
+        seconds=timings,
+    )
+
+
+def _geocode_valid(
+    values: pd.DataFrame, reject: Rejecter, geography: Geography, snap_m: float
+) -> pd.DataFrame:
+    """Geocode the rows that passed validation, rejecting those that cannot be located."""
+    loc_frame = values.loc[reject.ok, [f"in_{c}" for c in LOCATION_INPUTS]]
+    loc_frame.columns = list(LOCATION_INPUTS)
+    located = geocode(loc_frame, geography, snap_m=snap_m).frame
+    # geocoding ran only on rows that passed validation, so these rows have no reason yet
+    bad = located["reason"].ne("")
+    reject.reason.loc[located.index[bad]] = located.loc[bad, "reason"]
+    reject.detail.loc[located.index[bad]] = located.loc[bad, "detail"]
+    return located
+
+
+def _rows_to_store(
+    workspace: Workspace,
+    canon: pd.DataFrame,
+    values: pd.DataFrame,
+    located: pd.DataFrame,
+    reject: Rejecter,
+    row_numbers: pd.Series,
+) -> tuple[pd.DataFrame, int]:
+    """The rows to store (hashed, deduplicated, pseudonymised and tagged with settings).
+
+    Also returns how many rows repeated an earlier row of the file exactly (counted as
+    unchanged); rows repeating a reference with other content are rejected.
+    """
     hashed = values.rename(columns={f"in_{c}": c for c in LOCATION_INPUTS})
     values["content_hash"] = row_digest(hashed, list(_HASHED))
-    duplicate_same, dup_detail = _duplicates(values, reject.ok, raw.row_numbers)
+    duplicate_same, dup_detail = _duplicates(values, reject.ok, row_numbers)
     dup_diff = dup_detail.ne("")
     reject(dup_diff, "duplicate_reference", dup_detail)
     keep = reject.ok & ~duplicate_same
@@ -208,49 +311,16 @@ def ingest_incidents(
     for column in ("victim_occupation", "suspect_occupation"):
         if column in canon.columns:
             evidence = evidence.assign(**{column: canon.loc[rows.index, column]})
-    rows = rows.join(
-        tag_records(
-            evidence, rules=TaggingRules.from_config(cfg.tagging), places=store_places(workspace)
-        )
-    )
-    # a million-row file: free what is no longer needed
-    del canon, values, loc_frame, located, hashed, evidence
-    timings["prepare"] = time.perf_counter() - t
-    bar.update(n_rows)
-
-    t = time.perf_counter()
-    result = commit_batch(
-        workspace,
-        _pseudonymised(raw, column_mapping, workspace.pseudonym_key()),
-        rows,
-        reject,
-        kind=f"incidents:{fmt}",
-        source=source,
-        table=store.incidents,
-        key_cols={"source": source},
-        key="reference",
-        versions=store.incident_versions,
-        repeats=int(duplicate_same.sum()),
-    )
-    bar.update(n_rows)
-    bar.close()
-    timings["store"] = time.perf_counter() - t
-    log.info("ingested %s: %s", path.name, result.counts)  # counts only: never row contents
-    return IngestSummary(
-        path=path,
-        batch_id=result.batch_id,
-        rows=n_rows,
-        counts=result.counts,
-        reasons=reject.counts(),
-        rejects_path=result.rejects_path,
-        encoding=raw.encoding,
-        seconds=timings,
-    )
+    rules = TaggingRules.from_config(workspace.config.tagging)
+    rows = rows.join(tag_records(evidence, rules=rules, places=store_places(workspace)))
+    return rows, int(duplicate_same.sum())
 
 
 def _pseudonymised(raw: RawTable, mapping: ColumnMapping | None, secret: bytes) -> RawTable:
-    """``raw`` with the victim identifier replaced by its pseudonym, for the rejects: a
-    rejected row is kept so it can be fixed, but never with the victim's real identifier."""
+    """``raw`` with the victim identifier replaced by its pseudonym, for the rejects.
+
+    A rejected row is kept so it can be fixed, but never with the victim's real identifier.
+    """
     column = (mapping.columns.get("victim_id") if mapping else None) or "victim_id"
     if column not in raw.frame.columns:
         return raw

@@ -44,11 +44,51 @@ CANONICAL_COLUMNS = (
 
 @dataclass(frozen=True)
 class ColumnMapping:
+    """Another export's column names and value words, mapped onto the canonical ones.
+
+    Read one from a file with :meth:`load`; :meth:`apply` maps a file's rows.
+
+    Parameters
+    ----------
+    columns : dict of str to str
+        Canonical column name → the export's column name.
+    values : dict of str to dict
+        Per canonical column, the export's word → the canonical word (matched ignoring
+        case and surrounding spaces; ``strands`` cells are mapped word by word).
+
+    Examples
+    --------
+    >>> mapping = ColumnMapping({"reference": "Crime Reference", "strands": "Hate Flags"},
+    ...                         {"strands": {"Race Hate": "race", "Faith": "religion"}})
+    >>> export = pd.DataFrame({"Crime Reference": ["A1"], "Hate Flags": ["Race Hate|faith"]})
+    >>> mapping.apply(export, Path("export.csv"))
+      reference        strands
+    0        A1  race;religion
+    """
+
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> ColumnMapping:
+        """Read a mapping file (TOML, or YAML when it ends in ``.yaml`` or ``.yml``).
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            The mapping file, with optional tables ``columns`` and ``values``.
+
+        Returns
+        -------
+        ColumnMapping
+            The mapping it holds.
+
+        Raises
+        ------
+        InputFileError
+            When the file is missing, not valid TOML/YAML, has other sections, or maps
+            onto a column that is not canonical.
+        """
         if not path.exists():
             raise InputFileError(f"{path}: mapping file not found.")
         text = path.read_text(encoding="utf-8-sig")
@@ -83,7 +123,25 @@ class ColumnMapping:
         return cls(columns, values)
 
     def apply(self, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-        """Rename mapped columns to canonical names and translate mapped words."""
+        """Rename mapped columns to canonical names and translate mapped words.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The export's rows, as text.
+        path : pathlib.Path
+            The export, named in error messages.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows with canonical column names and words.
+
+        Raises
+        ------
+        InputFileError
+            When the mapping names a column the file does not have.
+        """
         missing = [src for src in self.columns.values() if src not in frame.columns]
         if missing:
             raise InputFileError(

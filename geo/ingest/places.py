@@ -21,9 +21,10 @@ from geo.config import Workspace
 from geo.geography.areas import Geography, load_geography
 from geo.geography.geocoder import geocode
 from geo.ingest.batch import commit_batch
+from geo.ingest.fields import column
 from geo.ingest.incidents import IngestSummary
 from geo.ingest.reading import read_csv_file, require_columns
-from geo.ingest.validate import Rejecter, column
+from geo.ingest.validate import Rejecter
 
 #: NaPTAN StopType codes → the words our users use.
 NAPTAN_STOP_TYPES = {
@@ -48,6 +49,26 @@ NAPTAN_STOP_TYPES = {
 
 @dataclass(frozen=True)
 class PlaceReader:
+    """How to read one kind of places file.
+
+    Parameters
+    ----------
+    required : list of str
+        The columns the file must have; the first names a place's id.
+    to_places : callable
+        Maps the file's rows (as text) onto ``source_id``, ``name``, ``subtype``, the
+        location inputs and ``attributes`` (JSON).
+
+    Examples
+    --------
+    >>> READERS["transport"].required
+    ['ATCOCode', 'CommonName', 'StopType']
+    >>> naptan = pd.DataFrame({"ATCOCode": ["0500CCITY423"], "CommonName": ["Station"],
+    ...                        "StopType": ["BCT"], "Latitude": ["52.194"]})
+    >>> READERS["transport"].to_places(naptan).loc[0, ["source_id", "subtype"]].tolist()
+    ['0500CCITY423', 'bus_stop']
+    """
+
     required: list[str]
     to_places: Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -156,7 +177,41 @@ KIND = {"schools": "school", "transport": "transport", "nte": "nte"}
 def ingest_places(
     workspace: Workspace, path: Path, *, kind: str, geography: Geography | None = None
 ) -> IngestSummary:
-    """Ingest a schools (GIAS), transport (NaPTAN) or NTE premises CSV as places."""
+    """Ingest a schools (GIAS), transport (NaPTAN) or NTE premises CSV as places.
+
+    Rows are geocoded like incidents; a row without an id or a name, or that cannot be
+    located, is rejected. A place is identified by its kind and id, so ingesting a newer
+    file updates the places that changed.
+
+    Parameters
+    ----------
+    workspace : geo.config.Workspace
+        Where to store.
+    path : pathlib.Path
+        The CSV file.
+    kind : str
+        ``schools``, ``transport`` or ``nte`` (a key of :data:`READERS`).
+    geography : geo.geography.Geography, optional
+        The boundaries to geocode with (default: the workspace's).
+
+    Returns
+    -------
+    IngestSummary
+        What was stored and rejected.
+
+    Raises
+    ------
+    TensionmapError
+        When ``kind`` is not one of :data:`READERS`.
+    InputFileError
+        When the file cannot be used at all (nothing is written then).
+
+    Examples
+    --------
+    >>> ws = Workspace.open("tensionmap-demo", create=False)  # doctest: +SKIP
+    >>> ingest_places(ws, Path("edubasealldata.csv"), kind="schools").line()  # doctest: +SKIP
+    'ingested=412 updated=0 unchanged=0 rejected=3'
+    """
     if kind not in READERS:
         raise one_of("kind", tuple(READERS), kind)
     reader = READERS[kind]

@@ -39,9 +39,28 @@ _ATTRIBUTES = {
 
 
 def stable_references(frame: pd.DataFrame) -> pd.Series:
-    """A reference for rows without a Crime ID (e.g. anti-social behaviour), derived from
-    the row's content plus its occurrence number among identical rows, so re-reading the
-    same file gives the same references and identical rows stay distinct."""
+    """A reference for rows without a Crime ID (e.g. anti-social behaviour).
+
+    Derived from the row's content plus its occurrence number among identical rows, so
+    re-reading the same file gives the same references and identical rows stay distinct.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Street-level rows, as text.
+
+    Returns
+    -------
+    pandas.Series
+        ``pu-<16 hex digits>-<occurrence>`` per row, aligned to ``frame``.
+
+    Examples
+    --------
+    >>> same = {"Month": "2019-03", "Crime type": "Anti-social behaviour"}
+    >>> refs = stable_references(pd.DataFrame([same, same]))
+    >>> [r[:3] for r in refs], refs[0][:-1] == refs[1][:-1], [r[-2:] for r in refs]
+    (['pu-', 'pu-'], True, ['-0', '-1'])
+    """
     joined = frame[list(frame.columns)].astype(str).agg("\x1f".join, axis=1)
     digest = joined.map(lambda s: hashlib.blake2b(s.encode(), digest_size=8).hexdigest())
     occurrence = digest.groupby(digest).cumcount()
@@ -49,7 +68,29 @@ def stable_references(frame: pd.DataFrame) -> pd.Series:
 
 
 def to_canonical(frame: pd.DataFrame) -> pd.DataFrame:
-    """Map a street-level file onto canonical columns (extra columns become attributes)."""
+    """Map a street-level file onto canonical columns (extra columns become attributes).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A data.police.uk street-level file, as text (:data:`REQUIRED` columns at least).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reference``, ``recorded_at`` (a month as its first day), ``offence``,
+        ``latitude``, ``longitude``, then the file's other columns under the names of
+        ``_ATTRIBUTES``.
+
+    Examples
+    --------
+    >>> street = pd.DataFrame({"Crime ID": ["9f3c"], "Month": ["2019-03"],
+    ...                        "Longitude": ["0.1218"], "Latitude": ["52.2053"],
+    ...                        "Crime type": ["Public order"], "LSOA code": ["E01017977"]})
+    >>> to_canonical(street).loc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'reference': '9f3c', 'recorded_at': '2019-03-01', 'offence': 'Public order',
+     'latitude': '52.2053', 'longitude': '0.1218', 'source_lsoa_code': 'E01017977'}
+    """
     crime_id = frame.get("Crime ID", pd.Series("", index=frame.index)).astype(str).str.strip()
     reference = crime_id.where(crime_id.ne(""), "")
     no_id = reference.eq("")

@@ -23,7 +23,27 @@ ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 @dataclass(frozen=True)
 class RawTable:
-    """A CSV file read as text, with what we learned reading it."""
+    """A CSV file read as text, with what we learned reading it.
+
+    Made by :func:`read_csv_file`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    frame : pandas.DataFrame
+        Every value as text, column names stripped.
+    encoding : str
+        The encoding that decoded the file (``utf-8``, ``cp1252`` or ``latin-1``).
+    sha256 : str
+        The file's sha256 (hex).
+
+    Examples
+    --------
+    >>> raw = RawTable(Path("may.csv"), pd.DataFrame({"reference": ["A1", "A2"]}), "utf-8", "")
+    >>> raw.row_numbers.tolist()  # as a spreadsheet shows them: the header is row 1
+    [2, 3]
+    """
 
     path: Path
     frame: pd.DataFrame
@@ -32,16 +52,37 @@ class RawTable:
 
     @property
     def row_numbers(self) -> pd.Series:
+        """Each row's number as a spreadsheet shows it (the first data row is 2)."""
         return pd.Series(self.frame.index + 2, index=self.frame.index)
 
 
 def read_csv_file(path: Path) -> RawTable:
-    """Read ``path`` as a comma-separated file with a header row, every value as text.
+    r"""Read ``path`` as a comma-separated file with a header row, every value as text.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The CSV file.
+
+    Returns
+    -------
+    RawTable
+        The values as text, the encoding used and the file's sha256.
 
     Raises
     ------
     InputFileError
         When the file is missing, unreadable, empty, binary, or not parseable as CSV.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "may.csv"
+    ...     _ = path.write_bytes("reference,offence\nA1,Harassment – café\n".encode("cp1252"))
+    ...     raw = read_csv_file(path)
+    >>> raw.encoding, raw.frame.loc[0, "offence"]
+    ('cp1252', 'Harassment – café')
     """
     if not path.exists():
         raise InputFileError(f"{path}: no such file.")
@@ -101,7 +142,34 @@ def _detect_encoding(data: bytes) -> str:
 def require_columns(
     path: Path, frame: pd.DataFrame, required: list[str], *, hint: str = ""
 ) -> None:
-    """Raise one message naming every missing column, with close matches from the file."""
+    """Raise one message naming every missing column, with close matches from the file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file, named in the message.
+    frame : pandas.DataFrame
+        The file as read.
+    required : list of str
+        The columns it must have.
+    hint : str, optional
+        A sentence added to the message (what the file was expected to be).
+
+    Raises
+    ------
+    InputFileError
+        When any of ``required`` is missing.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Reference": ["A1"], "recorded_at": ["2024-05-01"]})
+    >>> try:
+    ...     require_columns(Path("may.csv"), frame, ["reference", "recorded_at"])
+    ... except InputFileError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    may.csv: required column(s) missing: 'reference' (did you mean 'Reference'?). The file
+    has columns ['Reference', 'recorded_at'].
+    """
     missing = [c for c in required if c not in frame.columns]
     if not missing:
         return
