@@ -16,7 +16,8 @@ from geo import store
 from geo.geography import to_wgs84
 from geo.report import alert_timeline
 from geo.tension import LEVELS, Alert, AlertRules, TriggerEvent, alert_rows, linked_events
-from geo.tension.monitor import open_on, read_triggers, rules_on, state_on, stored_alerts
+from geo.tension.monitor import open_on, rules_on, state_on, stored_alerts
+from geo.tension.trigger_list import read_triggers
 
 
 @cached(maxsize=4)

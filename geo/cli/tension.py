@@ -42,7 +42,7 @@ def cmd_tension(args: argparse.Namespace) -> int:
     from geo._errors import TensionmapError
     from geo.hotspots.study import read_study
     from geo.tension import STRANDS, AlertRules
-    from geo.tension.monitor import read_triggers
+    from geo.tension.trigger_list import read_triggers
 
     ws = open_workspace(args, create=False)
     study = read_study(ws).restricted(filters_of(args))
@@ -158,7 +158,7 @@ def _baselines(study: Study, as_of: date, strands: tuple[str, ...]) -> pd.DataFr
 def cmd_add_trigger(args: argparse.Namespace) -> int:
     """Add one trigger event."""
     from geo.tension import TriggerEvent
-    from geo.tension.monitor import add_trigger
+    from geo.tension.trigger_list import add_trigger
 
     ws = open_workspace(args, create=False)
     added = add_trigger(ws, TriggerEvent(args.date, args.name, args.scope, args.area))
@@ -168,7 +168,7 @@ def cmd_add_trigger(args: argparse.Namespace) -> int:
 
 def cmd_import_triggers(args: argparse.Namespace) -> int:
     """Add the trigger events of a CSV file."""
-    from geo.tension.monitor import import_triggers
+    from geo.tension.trigger_list import import_triggers
 
     ws = open_workspace(args, create=False)
     print(f"added {import_triggers(ws, Path(args.file))} trigger event(s)")
@@ -177,7 +177,7 @@ def cmd_import_triggers(args: argparse.Namespace) -> int:
 
 def cmd_list_triggers(args: argparse.Namespace) -> int:
     """List the trigger events."""
-    from geo.tension.monitor import read_triggers
+    from geo.tension.trigger_list import read_triggers
 
     events = read_triggers(open_workspace(args, create=False))
     print(f"{len(events)} trigger event(s)")

@@ -45,7 +45,30 @@ class _Steps:
 def build_demo(
     workspace: Workspace, *, seed: int = 0, say: Callable[[str], None] = print
 ) -> dict[str, Any]:
-    """Build the demo workspace; returns what was built (for the summary and tests)."""
+    """Build the demo workspace end to end, and say what was built.
+
+    Parameters
+    ----------
+    workspace
+        The workspace to build in (its store, geography and ``outputs/``).
+    seed
+        Seed of the scenario (the same seed gives the same records and truth).
+    say
+        Where progress lines go (each step with its time).
+
+    Returns
+    -------
+    dict
+        What was built (for the summary and the tests): ``workspace``, ``open_data``,
+        ``places`` (with open data), ``ingest`` counts, ``analyses`` and ``tension``
+        summaries, step ``timings`` and the ``outputs`` written.
+
+    Examples
+    --------
+    >>> built = build_demo(Workspace.open("tensionmap-demo"), seed=0)  # doctest: +SKIP
+    >>> built["tension"]["medium_or_high"] > 0  # doctest: +SKIP
+    True
+    """
     from geo.demo.generator import generate
     from geo.export import INCIDENT_EXPORT_COLUMNS, write_table
     from geo.geography.areas import load_geography
@@ -165,8 +188,26 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
 
 
 def demo_password(role: str) -> str:
-    """The demo workspace's password for the user named after ``role`` (synthetic data
-    only: a real workspace's users choose their own with ``tensionmap users add``)."""
+    """The demo workspace's password for the user named after ``role``.
+
+    For synthetic data only: a real workspace's users choose their own with
+    ``tensionmap users add``.
+
+    Parameters
+    ----------
+    role
+        One of :data:`geo.users.ROLES`.
+
+    Returns
+    -------
+    str
+        The password, printed by ``tensionmap demo`` for signing in.
+
+    Examples
+    --------
+    >>> demo_password("analyst")
+    'analyst-demo'
+    """
     return f"{role}-demo"
 
 
@@ -181,14 +222,18 @@ DEMO_TRIGGERS = (
 
 
 def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) -> dict[str, Any]:
-    """List the national trigger events and run the daily monitor from a few days before
-    the latest planted episode to ten days into it (what the tension page shows)."""
+    """List the national trigger events and run the daily monitor over the latest episode.
+
+    The monitor runs from a few days before the latest planted episode to ten days into
+    it (what the tension page shows).
+    """
     from datetime import date, timedelta
 
     from geo.export import write_csv
     from geo.tension import AlertRules, TriggerEvent, alert_rows
     from geo.tension.evaluate import serious
-    from geo.tension.monitor import add_trigger, read_triggers, run_monitor, stored_alerts
+    from geo.tension.monitor import run_monitor, stored_alerts
+    from geo.tension.trigger_list import add_trigger, read_triggers
 
     for when, name in DEMO_TRIGGERS:
         add_trigger(workspace, TriggerEvent(date.fromisoformat(when), name))
@@ -213,6 +258,26 @@ def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) ->
 def run_demo(
     workspace_dir: str | None, *, seed: int = 0, serve: bool = True, port: int = 8050
 ) -> None:
+    """``tensionmap demo``: build the demo workspace, then serve the dashboard on it.
+
+    Parameters
+    ----------
+    workspace_dir
+        The workspace folder (made if needed); ``None`` for ``$TENSIONMAP_WORKSPACE`` or
+        ``./tensionmap-data``.
+    seed
+        Seed of the scenario.
+    serve
+        Serve the dashboard once built (until Ctrl+C).
+    port
+        The dashboard's port on 127.0.0.1.
+
+    Examples
+    --------
+    >>> run_demo("tensionmap-demo", serve=False)  # doctest: +SKIP
+    building the demo workspace in tensionmap-demo
+    ...
+    """
     workspace = Workspace.open(workspace_dir)
     build_demo(workspace, seed=seed)
     if serve:
@@ -223,7 +288,30 @@ def run_demo(
 
 
 def generate_to(out: Path, **options: Any) -> list[str]:
-    """``tensionmap demo generate``: write incidents.csv and truth.json to ``out``."""
+    """``tensionmap demo generate``: write incidents.csv and truth.json to ``out``.
+
+    The scenario is generated on the default boundaries, with the open data folder's
+    places when it is there.
+
+    Parameters
+    ----------
+    out
+        The folder to write to (made if needed).
+    **options
+        Passed to :func:`geo.demo.generator.generate` (``seed``, ``force``, ``start``,
+        ``end``, ``scale``, ``episodes``).
+
+    Returns
+    -------
+    list of str
+        The lines to print: what was written, then the scenario's notes.
+
+    Examples
+    --------
+    >>> lines = generate_to(Path("demo-out"), seed=1, force="hertfordshire")  # doctest: +SKIP
+    >>> lines[0]  # doctest: +SKIP
+    'wrote ... records to demo-out/incidents.csv and the truth to demo-out/truth.json'
+    """
     from geo.demo.generator import generate
     from geo.geography.areas import load_geography
 

@@ -4,8 +4,9 @@ One module per concern: :mod:`~geo.tension.stscan` (the space-time permutation s
 :mod:`~geo.tension.baseline` (weekly baselines), :mod:`~geo.tension.rules` (grading),
 :mod:`~geo.tension.signals` (a day's signals and their evidence),
 :mod:`~geo.tension.lifecycle` (alerts raised, updated, escalated, closed),
-:mod:`~geo.tension.triggers` (trigger events), :mod:`~geo.tension.tables` (tables and
-JSON), :mod:`~geo.tension.monitor` (the daily monitor and its store) and
+:mod:`~geo.tension.triggers` (trigger events), :mod:`~geo.tension.trigger_list` (the
+user's list of them, in the store), :mod:`~geo.tension.tables` (tables and JSON),
+:mod:`~geo.tension.monitor` (the daily monitor and its store) and
 :mod:`~geo.tension.emerging` (emerging hot spots).
 """
 

@@ -1,5 +1,7 @@
-"""The daily tension monitor: alerts kept in the workspace store between runs, and the
-user's list of trigger events.
+"""The daily tension monitor: alerts kept in the workspace store between runs.
+
+The user's list of trigger events is kept in the store too
+(:mod:`geo.tension.trigger_list`).
 
 ``tensionmap tension --as-of DAY`` carries on from the last day analysed: every day since
 then is analysed in turn (at most ``catch_up_days``; after a longer gap, or on the first
@@ -10,111 +12,45 @@ analysed shows the alerts that were open on it, from the store, without recomput
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
 from geo import store
-from geo._errors import TensionmapError
 from geo.config import Workspace
 from geo.geography.areas import Geography
 from geo.hotspots.aggregate import Filters
 from geo.tension.lifecycle import Alert, replay
 from geo.tension.rules import AlertRules
 from geo.tension.tables import from_json, to_json
-from geo.tension.triggers import TriggerEvent
 from geo.vocab import MONITORED_STRANDS
-
-SCOPES = ("national", "local")
 
 
 @dataclass(frozen=True)
 class MonitorRun:
+    """The alerts open on a day, and the days a run analysed for them.
+
+    Attributes
+    ----------
+    as_of
+        The day asked about.
+    analysed
+        The first and last day analysed now; ``None`` when read back from the store.
+    alerts
+        The alerts open on ``as_of``, each as it stood that day.
+
+    Examples
+    --------
+    >>> MonitorRun(date(2019, 6, 30), None, []).analysed is None
+    True
+    """
+
     as_of: date
-    analysed: tuple[date, date] | None  # the days analysed now (None: read from the store)
-    alerts: list[Alert]  # open on ``as_of``
-
-
-def add_trigger(ws: Workspace, event: TriggerEvent) -> bool:
-    """Record a trigger event; ``False`` if the same day and name are already listed."""
-    if event.scope not in SCOPES:
-        raise TensionmapError(f"scope must be one of {', '.join(SCOPES)}; got {event.scope!r}.")
-    if event.scope == "local" and not event.area:
-        raise TensionmapError("a local trigger event needs --area (a CSP or district).")
-    engine = store.connect(ws.database_url)
-    try:
-        with store.transaction(engine) as conn:
-            t = store.trigger_events
-            exists = conn.execute(
-                sa.select(t.c.id).where(
-                    (t.c.happened_on == event.day.isoformat()) & (t.c.name == event.name)
-                )
-            ).first()
-            if exists is not None:
-                return False
-            conn.execute(
-                t.insert().values(
-                    happened_on=event.day.isoformat(),
-                    name=event.name,
-                    scope=event.scope,
-                    area=event.area,
-                    recorded_at=store.now(),
-                )
-            )
-            return True
-    finally:
-        engine.dispose()
-
-
-def import_triggers(ws: Workspace, path: Path) -> int:
-    """Add the events of a CSV with columns ``date``, ``name`` and optional ``scope`` and
-    ``area``; all or none (a bad row names its line and value)."""
-    events = []
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        missing = {"date", "name"} - set(reader.fieldnames or [])
-        if missing:
-            raise TensionmapError(f"{path}: missing column(s) {', '.join(sorted(missing))}.")
-        for line, row in enumerate(reader, start=2):
-            try:
-                day = date.fromisoformat((row["date"] or "").strip())
-            except ValueError:
-                raise TensionmapError(
-                    f"{path}, line {line}, column date: {row['date']!r} is not a date (YYYY-MM-DD)."
-                ) from None
-            scope = (row.get("scope") or "national").strip().lower()
-            if scope not in SCOPES:
-                raise TensionmapError(
-                    f"{path}, line {line}, column scope: {scope!r} is not one of "
-                    f"{', '.join(SCOPES)}."
-                )
-            name = (row["name"] or "").strip()
-            if not name:
-                raise TensionmapError(f"{path}, line {line}, column name: the name is empty.")
-            events.append(TriggerEvent(day, name, scope, (row.get("area") or "").strip() or None))
-    return sum(add_trigger(ws, e) for e in events)
-
-
-def read_triggers(ws: Workspace) -> list[TriggerEvent]:
-    engine = store.connect(ws.database_url)
-    try:
-        table = store.read_table(engine, store.trigger_events)
-    finally:
-        engine.dispose()
-    return [
-        TriggerEvent(
-            date.fromisoformat(str(r["happened_on"])),
-            str(r["name"]),
-            str(r["scope"]),
-            str(r["area"]) if r["area"] else None,
-        )
-        for r in table.sort_values("happened_on").to_dict("records")
-    ]
+    analysed: tuple[date, date] | None
+    alerts: list[Alert]
 
 
 def _load(engine: sa.Engine) -> tuple[list[Alert], date | None, int]:
@@ -127,7 +63,23 @@ def _load(engine: sa.Engine) -> tuple[list[Alert], date | None, int]:
 
 
 def stored_alerts(ws: Workspace) -> list[Alert]:
-    """Every alert the daily monitor has raised."""
+    """Every alert the daily monitor has raised, in its latest state.
+
+    Parameters
+    ----------
+    ws
+        The workspace whose store keeps the monitor's alerts.
+
+    Returns
+    -------
+    list of Alert
+        Open and closed alerts, each with its history.
+
+    Examples
+    --------
+    >>> stored_alerts(Workspace.open("tensionmap-demo"))[0].alert_id  # doctest: +SKIP
+    'T00001'
+    """
     engine = store.connect(ws.database_url)
     try:
         return _load(engine)[0]
@@ -136,8 +88,9 @@ def stored_alerts(ws: Workspace) -> list[Alert]:
 
 
 def rules_on(ws: Workspace, day: date) -> AlertRules:
-    """The rules the monitor used for ``day`` (its latest run up to then); the defaults
-    for a store whose runs predate stored rules.
+    """The rules the monitor used for ``day`` (its latest run up to then).
+
+    The defaults for a store whose runs predate stored rules.
 
     Parameters
     ----------
@@ -172,7 +125,35 @@ def rules_on(ws: Workspace, day: date) -> AlertRules:
 
 
 def open_on(alerts: list[Alert], day: date) -> list[Alert]:
-    """The alerts open on ``day``, each as it stood that day (its latest change up to then)."""
+    """The alerts open on ``day``, each as it stood that day (its latest change up to then).
+
+    Parameters
+    ----------
+    alerts
+        Alerts with their histories (:func:`stored_alerts`).
+    day
+        The day asked about.
+
+    Returns
+    -------
+    list of Alert
+        Those raised on or before ``day`` and not closed by then, as :func:`state_on` gives.
+
+    Examples
+    --------
+    >>> from geo.tension.lifecycle import Change
+    >>> from geo.tension.signals import Signal
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"))
+    >>> history = (Change(date(2019, 6, 28), "raised", "medium", signal),
+    ...            Change(date(2019, 6, 30), "escalated", "high", signal))
+    >>> alert = Alert("T00001", date(2019, 6, 28), date(2019, 6, 30), signal, "high",
+    ...               date(2019, 6, 30), date(2019, 7, 3), history)
+    >>> [(a.alert_id, a.level) for a in open_on([alert], date(2019, 6, 29))]
+    [('T00001', 'medium')]
+    >>> open_on([alert], date(2019, 7, 3))  # closed that day
+    []
+    """
     return [
         state_on(a, day)
         for a in alerts
@@ -181,6 +162,35 @@ def open_on(alerts: list[Alert], day: date) -> list[Alert]:
 
 
 def state_on(alert: Alert, day: date) -> Alert:
+    """The alert as it stood on ``day``: its latest change up to then, still open.
+
+    Parameters
+    ----------
+    alert
+        An alert with its history.
+    day
+        The day asked about.
+
+    Returns
+    -------
+    Alert
+        The alert with the level, signal and history of that day; the alert itself if
+        no change of its history is that old.
+
+    Examples
+    --------
+    >>> from geo.tension.lifecycle import Change
+    >>> from geo.tension.signals import Signal
+    >>> signal = Signal("race", frozenset({"L12"}), (1250.0, 1250.0), 0.0, date(2019, 6, 28),
+    ...                 date(2019, 6, 30), 13, 1.24, 0.002, "high", ("R1", "R2"))
+    >>> history = (Change(date(2019, 6, 28), "raised", "medium", signal),
+    ...            Change(date(2019, 6, 30), "escalated", "high", signal))
+    >>> alert = Alert("T00001", date(2019, 6, 28), date(2019, 6, 30), signal, "high",
+    ...               date(2019, 6, 30), None, history)
+    >>> then = state_on(alert, date(2019, 6, 29))
+    >>> then.level, then.updated_on, len(then.history)
+    ('medium', datetime.date(2019, 6, 28), 1)
+    """
     changes = [c for c in alert.history if c.day <= day]
     if not changes:
         return alert
@@ -208,8 +218,67 @@ def run_monitor(
     catch_up_days: int = 60,
     progress: Callable[[date], None] | None = None,
 ) -> MonitorRun:
-    """Analyse the days up to ``as_of`` not analysed yet and keep the alerts in the store
-    (one transaction: an interrupted run leaves the store as it was)."""
+    """Analyse the days up to ``as_of`` not analysed yet and keep the alerts in the store.
+
+    One transaction: an interrupted run leaves the store as it was. A day analysed
+    before is read back from the store, without recomputing.
+
+    Parameters
+    ----------
+    ws
+        The workspace whose store keeps the monitor's alerts and runs.
+    records
+        The records (see :func:`geo.tension.signals.daily_signals` for the columns).
+    geo
+        The boundary set.
+    as_of
+        The day asked about.
+    rules
+        The scan's settings and the grading (stored with the run).
+    seed
+        Seed for the Monte Carlo replications.
+    warm_up_days
+        Days analysed up to ``as_of`` on a first run or after a long gap.
+    catch_up_days
+        The longest gap since the last day analysed that is filled day by day.
+    progress
+        Called with each day once it is analysed.
+
+    Returns
+    -------
+    MonitorRun
+        The alerts open on ``as_of`` and the days analysed now.
+
+    Examples
+    --------
+    Two mornings of the monitor on the lattice of :func:`geo.tension.lifecycle.replay`:
+
+    >>> import tempfile
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> x, y = (a.ravel() for a in np.meshgrid(np.arange(0, 2500, 500), np.arange(0, 2500, 500)))
+    >>> codes = [f"L{i:02d}" for i in range(25)]
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": codes, "lsoa_name": codes, "district_code": "D1", "csp_code": "C1",
+    ...      "district_name": "Watford", "csp_name": "Watford", "force": "Hertfordshire"},
+    ...     geometry=shapely.box(x, y, x + 500, y + 500), crs="EPSG:27700"))
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.Timestamp("2018-01-01") + pd.to_timedelta(
+    ...     np.r_[rng.integers(0, 546, 400), [543, 544, 545] * 4], unit="D")
+    >>> records = pd.DataFrame({
+    ...     "reference": [f"R{i}" for i in range(412)], "recorded_at": days.astype(str),
+    ...     "lsoa_code": np.array(codes)[np.r_[rng.integers(0, 25, 400), [12] * 12]],
+    ...     "strands": "race", "victim_id": [f"V{i}" for i in range(412)]})
+    >>> rules = AlertRules(replications=99, medium_days=50, high_days=50)  # quick
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     ws = Workspace.open(folder)
+    ...     first = run_monitor(ws, records, geo, date(2019, 6, 29), rules=rules, warm_up_days=2)
+    ...     second = run_monitor(ws, records, geo, date(2019, 6, 30), rules=rules)
+    ...     kept = [(a.alert_id, a.level) for a in stored_alerts(ws)]
+    >>> [d.isoformat() for d in first.analysed], [(a.alert_id, a.level) for a in first.alerts]
+    (['2019-06-28', '2019-06-29'], [('T00001', 'medium')])
+    >>> [d.isoformat() for d in second.analysed], kept
+    (['2019-06-30', '2019-06-30'], [('T00001', 'high')])
+    """
     engine = store.connect(ws.database_url)
     try:
         alerts, last, next_id = _load(engine)
