@@ -48,7 +48,7 @@ import json, sys, time
 from pathlib import Path
 from geo.geography.geocoder import geocode
 from geo.geography.areas import load_geography
-from geo.ingest.reading import read_csv_file
+from geo.reading import read_csv_file
 
 geography = load_geography(None)
 frame = read_csv_file(Path(sys.argv[1])).frame

@@ -18,7 +18,7 @@ import pandas as pd
 from geo.config import open_data_dir
 from geo.geography.areas import load_geography
 from geo.ingest.places import READERS
-from geo.ingest.reading import read_csv_file
+from geo.reading import read_csv_file
 from geo.settings import Places, tag_records
 
 TEXTS = (

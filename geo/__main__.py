@@ -1,3 +1,5 @@
+"""``python -m geo``: the ``tensionmap`` command."""
+
 import sys
 
 from geo.cli import main

@@ -35,5 +35,5 @@ def close_matches(name: str, candidates: Iterable[str], n: int = 3) -> list[str]
 
 
 def one_of(what: str, allowed: Iterable[str], given: object) -> TensionmapError:
-    """The libpysal-style message: ``'unit' must be one of (...); 'msoa' was given.``"""
+    """Give the libpysal-style message: ``'unit' must be one of (...); 'msoa' was given.``."""
     return TensionmapError(f"{what!r} must be one of {tuple(allowed)}; {given!r} was given.")

@@ -44,8 +44,11 @@ def pseudonym_key(secret: bytes) -> str:
 
 
 def pseudonyms(values: pd.Series, secret: bytes) -> pd.Series:
-    """Keyed 64-bit pseudonyms of non-empty values (None for empty): the same input gives
-    the same pseudonym within a workspace, and the input cannot be read back."""
+    """Keyed 64-bit pseudonyms of non-empty values (None for empty).
+
+    The same input gives the same pseudonym within a workspace, and the input cannot be
+    read back.
+    """
     text = np.asarray(values.astype(str).fillna(""), dtype=object)
     hashed = pd.util.hash_array(text, hash_key=pseudonym_key(secret), categorize=True)
     out = np.array(_hex(hashed), dtype=object)

@@ -18,8 +18,9 @@ _UMASK = 0o077
 
 
 def make_private(root: Path) -> None:
-    """Make ``root`` and everything below it readable by its owner only, and the files
-    this process creates from now on too (the process umask becomes ``077``).
+    """Make ``root`` and everything below it readable by its owner only.
+
+    The files this process creates from now on are private too (the umask becomes ``077``).
 
     Parameters
     ----------

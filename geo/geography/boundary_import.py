@@ -207,7 +207,7 @@ def import_population(workspace: Workspace, path: Path) -> int:
     ...     print(import_population(ws, census))
     2
     """
-    from geo.ingest.reading import read_csv_file
+    from geo.reading import read_csv_file
 
     frame = read_csv_file(path).frame
     code = next(

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from geo import audit, store
 from geo.config import Workspace
-from geo.ingest.reading import RawTable
 from geo.ingest.rejects import write_rejects_csv
 from geo.ingest.validate import Rejecter
+from geo.reading import RawTable
 
 
 @dataclass(frozen=True)

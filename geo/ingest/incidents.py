@@ -27,8 +27,8 @@ from geo.geography.geocoder import geocode
 from geo.ingest import police_uk
 from geo.ingest.batch import commit_batch
 from geo.ingest.mapping import CANONICAL_COLUMNS, ColumnMapping
-from geo.ingest.reading import RawTable, read_csv_file, require_columns
 from geo.ingest.validate import Rejecter, validate_incidents
+from geo.reading import RawTable, read_csv_file, require_columns
 from geo.settings.places import store_places
 from geo.settings.rules import TaggingRules, tag_records
 

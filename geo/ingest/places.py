@@ -23,8 +23,8 @@ from geo.geography.geocoder import geocode
 from geo.ingest.batch import commit_batch
 from geo.ingest.fields import column
 from geo.ingest.incidents import IngestSummary
-from geo.ingest.reading import read_csv_file, require_columns
 from geo.ingest.validate import Rejecter
+from geo.reading import read_csv_file, require_columns
 
 #: NaPTAN StopType codes → the words our users use.
 NAPTAN_STOP_TYPES = {

@@ -17,7 +17,7 @@ from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from geo.ingest.reading import read_csv_file, require_columns
+from geo.reading import read_csv_file, require_columns
 
 
 def classifier() -> Pipeline:
