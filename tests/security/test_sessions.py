@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from geo import store, users
 from geo.config import Workspace
+from tests.dashboard_payloads import payload
 from tests.security.conftest import Served, sign_in
 
 COOKIE = "tensionmap_session"
@@ -109,29 +110,14 @@ def callback(
     session: requests.Session,
     output_part: str,
     values: dict[tuple[str, str], Any],
-    changed: str | None = None,
 ) -> requests.Response:
     """Ask for the callback whose output contains ``output_part``, as the renderer does,
     with ``values`` for its inputs and state (missing ones are ``None``)."""
     dep = next(d for d in dependencies(served) if output_part in d["output"])
-
-    def item(spec: dict[str, str]) -> dict[str, Any]:
-        value = values.get((spec["id"], spec["property"]))
-        return {"id": spec["id"], "property": spec["property"], "value": value}
-
-    outputs = [{"id": part.split(".")[0], "property": part.split(".")[1]}
-               for part in dep["output"].strip(".").split("...")]  # fmt: skip
-    first = dep["inputs"][0]
-    payload = {
-        "output": dep["output"],
-        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-        "inputs": [item(s) for s in dep["inputs"]],
-        "state": [item(s) for s in dep["state"]],
-        "changedPropIds": [changed or f"{first['id']}.{first['property']}"],
-    }
+    body = payload(dep, values, default=None)
     return session.post(
         f"{served.base}/_dash-update-component",
-        json=payload,
+        json=body,
         headers={"Origin": served.base},
         timeout=240,
     )
