@@ -34,6 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check geo dashboard tests benchmarks
 	$(BIN)/ruff format --check geo dashboard tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_cycles.py tests/test_layout.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py

@@ -44,3 +44,18 @@ def test_no_function_over_80_lines():
             if is_function and (n := _function_lines(node)) > MAX_FUNCTION_LINES:
                 long[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = n
     assert long == {}
+
+
+def test_every_package_is_installed():
+    """A package missing from pyproject's list works in the checkout and vanishes from a
+    wheel: every folder with an ``__init__`` is listed."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for pkg in ("geo", "dashboard")
+        for p in (ROOT / pkg).rglob("__init__.py")
+    }
+    assert found - listed == set()
