@@ -71,14 +71,30 @@ def _llr_high(c: np.ndarray, e: np.ndarray, total: float) -> np.ndarray:
     return c * np.log(c / e) + xlogy(total - c, (total - c) / (total - e))
 
 
-def _windows(
-    x: np.ndarray, y: np.ndarray, population: np.ndarray, max_share: float, max_radius: float | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per centre: units by distance, how many the largest window takes, and distances.
+@dataclass(frozen=True)
+class _Zones:
+    """The candidate windows: per centre, its nearest units as nested prefixes.
 
-    Returns ``order`` (units nearest first), ``size`` (how many are in the largest
-    allowed window) and the distances (for radii).
+    ``order`` holds the units nearest first (as many as the largest window takes),
+    ``dist`` their distances (for radii), ``valid`` which (centre, size) windows are
+    allowed and ``cum_e`` each window's expected count.
     """
+
+    order: np.ndarray
+    dist: np.ndarray
+    valid: np.ndarray
+    cum_e: np.ndarray
+
+
+def _zones(
+    x: np.ndarray,
+    y: np.ndarray,
+    population: np.ndarray,
+    expected: np.ndarray,
+    max_share: float,
+    max_radius: float | None,
+) -> _Zones:
+    """Circles on each centre growing to ``max_share`` of the residents or ``max_radius``."""
     d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
     order = np.argsort(d, axis=1, kind="stable")
     dist = np.take_along_axis(d, order, axis=1)
@@ -90,7 +106,94 @@ def _windows(
         allowed[:, 0] = True
     size = allowed.sum(axis=1)  # windows are nested, so the allowed ones are a prefix
     k = int(size.max())
-    return order[:, :k], size, dist[:, :k]
+    order = order[:, :k]
+    valid = np.arange(order.shape[1])[None, :] < size[:, None]
+    return _Zones(order, dist[:, :k], valid, np.cumsum(expected[order], axis=1))
+
+
+def _best_llr(zones: _Zones, counts: np.ndarray, total: float) -> np.ndarray:
+    """Maximum LLR over all windows for each row of ``counts`` (reps × units)."""
+    cum_c = np.cumsum(counts[:, zones.order], axis=2, dtype=np.int32)  # (reps, centres, k)
+    # only windows with more than expected can score: take logs of those alone
+    high = (cum_c > zones.cum_e[None]) & zones.valid[None]
+    rep, centre, k = np.nonzero(high)
+    out = np.zeros(len(counts))
+    if rep.size:
+        values = _llr_high(cum_c[rep, centre, k].astype(float), zones.cum_e[centre, k], total)
+        np.maximum.at(out, rep, values)
+    return out
+
+
+def _monte_carlo(
+    zones: _Zones, e: np.ndarray, total: float, replications: int, seed: int | None
+) -> np.ndarray:
+    """The largest LLR of each replicate: ``total`` records spread in proportion to ``e``."""
+    rng = np.random.default_rng(seed)
+    null_max = np.zeros(replications)
+    probs = e / e.sum() if e.sum() > 0 else np.full(len(e), 1 / len(e))
+    per_block = max(1, _BLOCK // zones.order.size)
+    for start in range(0, replications, per_block):
+        reps = min(per_block, replications - start)
+        sims = rng.multinomial(int(total), probs, size=reps).astype(np.int32)
+        null_max[start : start + reps] = _best_llr(zones, sims, total)
+    return null_max
+
+
+def _disjoint_windows(
+    llr: np.ndarray, order: np.ndarray, n_units: int, max_clusters: int
+) -> list[tuple[int, int]]:
+    """(centre, last rank) of the best windows, best first, sharing no unit with a better one."""
+    flat = np.argsort(llr, axis=None)[::-1]
+    taken = np.zeros(n_units, dtype=bool)
+    picked: list[tuple[int, int]] = []
+    for f in flat:
+        centre, k = divmod(int(f), order.shape[1])
+        if llr[centre, k] <= 0 or len(picked) >= max_clusters:
+            break
+        members = order[centre, : k + 1]
+        if taken[members].any():
+            continue
+        taken[members] = True
+        picked.append((centre, k))
+    return picked
+
+
+def _cluster_table(
+    picked: list[tuple[int, int]],
+    llr: np.ndarray,
+    zones: _Zones,
+    c: np.ndarray,
+    e: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    codes: np.ndarray,
+    null_max: np.ndarray,
+) -> pd.DataFrame:
+    """One row per picked window, with its Monte Carlo p-value among ``null_max``."""
+    total = c.sum()
+    rows: list[dict[str, object]] = []
+    for centre, k in picked:
+        value = llr[centre, k]
+        members = zones.order[centre, : k + 1]
+        obs, exp = c[members].sum(), e[members].sum()
+        rows.append(
+            {
+                "cluster_id": len(rows) + 1,
+                "centre_easting": round(float(x[centre]), 1),
+                "centre_northing": round(float(y[centre]), 1),
+                "radius_m": round(float(zones.dist[centre, k]), 1),
+                "area_codes": ";".join(map(str, codes[members])),
+                "n_areas": int(k + 1),
+                "observed": int(obs),
+                "expected": round(float(exp), 3),
+                "relative_risk": round(float((obs / exp) / ((total - obs) / (total - exp))), 3)
+                if total > obs
+                else float("inf"),
+                "llr": float(value),
+                "p_value": float((1 + (null_max >= value).sum()) / (len(null_max) + 1)),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def spatial_scan(
@@ -152,65 +255,13 @@ def spatial_scan(
     e = np.asarray(expected, dtype=float)
     e = e * total / e.sum() if e.sum() > 0 else e
     pop = np.asarray(population if population is not None else e, dtype=float)
-    order, size, dist = _windows(
-        np.asarray(x, float), np.asarray(y, float), pop, max_population_share, max_radius_m
+    zones = _zones(
+        np.asarray(x, float), np.asarray(y, float), pop, e, max_population_share, max_radius_m
     )
-    valid = np.arange(order.shape[1])[None, :] < size[:, None]
-    cum_e = np.cumsum(e[order], axis=1)
-
-    def best(counts: np.ndarray) -> np.ndarray:
-        """Maximum LLR over all windows for each row of ``counts`` (reps × units)."""
-        cum_c = np.cumsum(counts[:, order], axis=2, dtype=np.int32)  # (reps, centres, k)
-        # only windows with more than expected can score: take logs of those alone
-        high = (cum_c > cum_e[None]) & valid[None]
-        rep, centre, k = np.nonzero(high)
-        out = np.zeros(len(counts))
-        if rep.size:
-            values = _llr_high(cum_c[rep, centre, k].astype(float), cum_e[centre, k], total)
-            np.maximum.at(out, rep, values)
-        return out
-
-    llr = _llr(np.cumsum(c[order], axis=1), cum_e, total)
-    llr[~valid] = 0.0
-    rng = np.random.default_rng(seed)
-    null_max = np.zeros(replications)
-    probs = e / e.sum() if e.sum() > 0 else np.full(len(e), 1 / len(e))
-    per_block = max(1, _BLOCK // order.size)
-    for start in range(0, replications, per_block):
-        reps = min(per_block, replications - start)
-        sims = rng.multinomial(int(total), probs, size=reps).astype(np.int32)
-        null_max[start : start + reps] = best(sims)
-
-    # best window first; keep windows sharing no unit with a better one
-    flat = np.argsort(llr, axis=None)[::-1]
-    taken = np.zeros(len(c), dtype=bool)
-    rows: list[dict[str, object]] = []
+    llr = _llr(np.cumsum(c[zones.order], axis=1), zones.cum_e, total)
+    llr[~zones.valid] = 0.0
+    null_max = _monte_carlo(zones, e, total, replications, seed)
+    picked = _disjoint_windows(llr, zones.order, len(c), max_clusters)
     codes = codes if codes is not None else np.arange(len(c)).astype(str)
-    for f in flat:
-        centre, k = divmod(int(f), order.shape[1])
-        value = llr[centre, k]
-        if value <= 0 or len(rows) >= max_clusters:
-            break
-        members = order[centre, : k + 1]
-        if taken[members].any():
-            continue
-        taken[members] = True
-        obs, exp = c[members].sum(), e[members].sum()
-        rows.append(
-            {
-                "cluster_id": len(rows) + 1,
-                "centre_easting": round(float(x[centre]), 1),
-                "centre_northing": round(float(y[centre]), 1),
-                "radius_m": round(float(dist[centre, k]), 1),
-                "area_codes": ";".join(map(str, codes[members])),
-                "n_areas": int(k + 1),
-                "observed": int(obs),
-                "expected": round(float(exp), 3),
-                "relative_risk": round(float((obs / exp) / ((total - obs) / (total - exp))), 3)
-                if total > obs
-                else float("inf"),
-                "llr": float(value),
-                "p_value": float((1 + (null_max >= value).sum()) / (replications + 1)),
-            }
-        )
-    return ScanResult(pd.DataFrame(rows), replications, null_max)
+    table = _cluster_table(picked, llr, zones, c, e, x, y, codes, null_max)
+    return ScanResult(table, replications, null_max)

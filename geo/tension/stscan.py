@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.tension._cylinders import count_cylinders, disjoint_cylinders, monte_carlo
+
 EARTH_RADIUS_KM = 6367.0  # SaTScan's sphere
 
 
@@ -148,83 +150,6 @@ class SpaceTimeScan:
         )
 
 
-def _llr(c: np.ndarray, mu: np.ndarray, total: float) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inside = c * np.log(c / mu)
-        outside = np.where(total - c > 0, (total - c) * np.log((total - c) / (total - mu)), 0.0)
-    return np.where((c > mu) & (mu > 0), inside + outside, 0.0)
-
-
-class _Rings:
-    """The circles of a scan as an index from locations back to circles.
-
-    For every location, the (centre, size) circles whose outermost member it is, and
-    every location's rank around every centre.
-    """
-
-    def __init__(self, order: np.ndarray, valid: np.ndarray, n_loc: int) -> None:
-        centre, k = np.nonzero(valid)
-        outer = order[centre, k]
-        by_outer = np.argsort(outer, kind="stable")
-        self.centre, self.k = centre[by_outer], k[by_outer]
-        self.start = np.searchsorted(outer[by_outer], np.arange(n_loc + 1))
-        self.rank = np.full((n_loc, n_loc), np.iinfo(np.int16).max, dtype=np.int16)
-        self.rank[centre, outer] = k
-
-    def ending_at(self, locations: np.ndarray) -> np.ndarray:
-        """Positions (into ``centre``/``k``) of the circles ending at one of ``locations``.
-
-        A circle ends at the location that is its outermost member; ``locations`` are
-        distinct.
-        """
-        lo, hi = self.start[locations], self.start[locations + 1]
-        lengths = hi - lo
-        offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
-        return offsets + np.arange(lengths.sum())
-
-
-def _null_maxima(
-    perms: list[np.ndarray],
-    loc: np.ndarray,
-    n_days: int,
-    max_days: int,
-    rings: _Rings,
-    mu: np.ndarray,
-    total: float,
-    min_cases: int,
-) -> np.ndarray:
-    """Maximum LLR of each replicate, exact, from the circles ending at a recent case.
-
-    Only circles whose outermost member holds a case in the last ``max_days`` days are
-    looked at. Any other circle with more cases than expected shrinks to one of those
-    with the same count in the same window and no larger expectation, hence no smaller
-    LLR, so the maximum is exact. A replicate's few recent cases are counted into those
-    circles and windows by a running count over the cases sorted by day (integer work
-    only: no BLAS threads to contend for the cores).
-    """
-    windows = np.arange(max_days)
-    out = np.zeros(len(perms))
-    for r, days in enumerate(perms):
-        back = n_days - 1 - days
-        recent = back < max_days
-        if recent.sum() < min_cases:
-            continue
-        by_back = np.argsort(back[recent], kind="stable")
-        where, back = loc[recent][by_back], back[recent][by_back]
-        circles = rings.ending_at(np.unique(where))
-        centre, k = rings.centre[circles], rings.k[circles]
-        inside = rings.rank[centre[:, None], where[None, :]] <= k[:, None]
-        # cases sorted by days back: a window's count is a running count up to its last case
-        running = np.cumsum(inside, axis=1, dtype=np.int32)
-        last = np.searchsorted(back, windows, side="right")  # cases in each window
-        c = np.where(last > 0, running[:, np.maximum(last - 1, 0)], 0)  # (circles, windows)
-        m = mu[centre, k]
-        high = (c > m) & (c >= min_cases)
-        if high.any():
-            out[r] = _llr(c[high].astype(float), m[high], total).max()
-    return out
-
-
 def space_time_scan(
     locations: np.ndarray,
     days: pd.DatetimeIndex | pd.Series | np.ndarray,
@@ -304,91 +229,38 @@ def space_time_scan(
     """
     analysis_date = pd.Timestamp(analysis_date).normalize()
     study_start = pd.Timestamp(study_start).normalize()
-    day_index = ((pd.DatetimeIndex(days).normalize() - study_start).days).to_numpy()
-    n_days = int((analysis_date - study_start).days) + 1
-    keep = (day_index >= 0) & (day_index < n_days)
-    loc, day_index = np.asarray(locations)[keep], day_index[keep]
-    n_loc = len(location_ids)
-    total = float(len(loc))
-    counts = np.zeros((n_loc, n_days))
-    np.add.at(counts, (loc, day_index), 1.0)
-    c_z = counts.sum(axis=1)
-    c_d = counts.sum(axis=0)
-
-    # circles: nearest-first, within the radius and the case share
-    order = np.argsort(distances, axis=1, kind="stable")
-    dist = np.take_along_axis(distances, order, axis=1)
-    cum_cz = np.cumsum(c_z[order], axis=1)
-    allowed = (dist <= max_radius) & (cum_cz <= max_case_share * total)
-    allowed[:, 0] = True
-    size = allowed.sum(axis=1)  # nested circles: the allowed ones are a prefix
-    k_max = int(size.max())
-    order, dist, cum_cz = order[:, :k_max], dist[:, :k_max], cum_cz[:, :k_max]
-    valid = np.arange(k_max)[None, :] < size[:, None]
-    windows = np.arange(1, max_days + 1)
-    d_window = np.array([c_d[n_days - w :].sum() for w in windows])  # cases in the window
-    mu = cum_cz[:, :, None] * d_window[None, None, :] / total  # (centres, k, windows)
-
-    def observed(case_days: np.ndarray) -> np.ndarray:
-        recent = np.zeros((n_loc, max_days))
-        for w_i, w in enumerate(windows):
-            inside = case_days >= n_days - w
-            recent[:, w_i] = np.bincount(loc[inside], minlength=n_loc)
-        return np.cumsum(recent[order], axis=1)  # (centres, k, windows)
-
-    def scores(c: np.ndarray) -> np.ndarray:
-        llr = _llr(c, mu, total)
-        llr[~valid] = 0.0
-        llr[c < min_cases] = 0.0
-        return llr
-
-    c_obs = observed(day_index)
-    llr = scores(c_obs)
-    rng = np.random.default_rng(seed)
-    rings = _Rings(order, valid, n_loc)
+    cyl = count_cylinders(
+        locations,
+        days,
+        distances,
+        len(location_ids),
+        analysis_date,
+        study_start,
+        max_radius,
+        max_case_share,
+        max_days,
+    )
+    c_obs = cyl.observed(cyl.day)
+    llr = cyl.scores(c_obs, min_cases)
     best = float(llr.max()) if llr.size else 0.0
-    maxima: list[np.ndarray] = []
-    done = 0
-    stopped = False
-    while done < replications:
-        block = min(100, replications - done)
-        perms = [rng.permutation(day_index) for _ in range(block)]
-        maxima.append(_null_maxima(perms, loc, n_days, max_days, rings, mu, total, min_cases))
-        done += block
-        if stop_after and sum(int((m >= best).sum()) for m in maxima) >= stop_after:
-            stopped = done < replications
-            break
-    null_max = np.concatenate(maxima) if maxima else np.zeros(0)
+    null_max, done, stopped = monte_carlo(cyl, best, min_cases, replications, seed, stop_after)
 
     def p_value(value: float) -> float:
         beaten = int((null_max >= value).sum())
         return beaten / done if stopped else (1 + beaten) / (replications + 1)
 
-    clusters: list[SpaceTimeCluster] = []
-    taken = np.zeros(n_loc, dtype=bool)
-    # best first; on equal LLR the smaller circle (a location without cases adds nothing)
-    sizes = np.broadcast_to(np.arange(llr.shape[1])[None, :, None], llr.shape).ravel()
-    for flat in np.lexsort((sizes, -llr.ravel())):
-        centre, k, w_i = np.unravel_index(flat, llr.shape)
-        value = float(llr[centre, k, w_i])
-        if value <= 0 or len(clusters) >= max_clusters:
-            break
-        members = order[centre, : k + 1]
-        if taken[members].any():
-            continue
-        taken[members] = True
-        w = int(windows[w_i])
-        clusters.append(
-            SpaceTimeCluster(
-                centre=str(location_ids[centre]),
-                members=tuple(str(location_ids[m]) for m in members),
-                radius=float(dist[centre, k]),
-                start=analysis_date - pd.Timedelta(days=w - 1),
-                end=analysis_date,
-                observed=int(c_obs[centre, k, w_i]),
-                expected=float(mu[centre, k, w_i]),
-                llr=value,
-                p_value=p_value(value),
-            )
+    clusters = [
+        SpaceTimeCluster(
+            centre=str(location_ids[centre]),
+            members=tuple(str(location_ids[m]) for m in cyl.order[centre, : k + 1]),
+            radius=float(cyl.dist[centre, k]),
+            start=analysis_date - pd.Timedelta(days=int(cyl.windows[w_i]) - 1),
+            end=analysis_date,
+            observed=int(c_obs[centre, k, w_i]),
+            expected=float(cyl.mu[centre, k, w_i]),
+            llr=float(llr[centre, k, w_i]),
+            p_value=p_value(float(llr[centre, k, w_i])),
         )
+        for centre, k, w_i in disjoint_cylinders(llr, cyl.order, cyl.n_loc, max_clusters)
+    ]
     return SpaceTimeScan(clusters, done, null_max)
