@@ -177,8 +177,8 @@ def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> 
 def _synthetic(geo: Geography, kind: str, weights: np.ndarray) -> pd.DataFrame:
     """A few places per CSP at the representative points of its most populous LSOAs."""
     per_csp = {"rail_station": 2, "bus_station": 1, "taxi_rank": 1, "nte": 15, "school": 30}[kind]
-    lsoas = geo.lsoas.assign(weight=weights)
+    lsoas = geo.lsoas.assign(weight=weights, position=np.arange(len(geo.lsoas)))
     chosen = lsoas.sort_values("weight", ascending=False).groupby("csp_code").head(per_csp)
-    points = chosen.geometry.representative_point()
+    points = geo.inner_points[chosen["position"].to_numpy()]
     names = pd.Series([f"Demo {kind.replace('_', ' ')} {i + 1}" for i in range(len(chosen))])
-    return _located(geo, names, points.x.to_numpy(), points.y.to_numpy())
+    return _located(geo, names, points[:, 0], points[:, 1])
