@@ -1,0 +1,1 @@
+"""National geography tables shipped as package data (see PROVENANCE.md beside this file)."""
