@@ -39,6 +39,8 @@ INCIDENT_EXPORT_COLUMNS = [
     "district_code",
     "csp_code",
     "force",
+    "location_status",
+    "location_detail",
     "version",
 ]
 
@@ -130,7 +132,8 @@ def write_table(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The table; for GeoPackage and GeoJSON it needs the coordinate columns ``x`` and ``y``.
+        The table; for GeoPackage and GeoJSON it needs the coordinate columns ``x`` and
+        ``y`` (a row missing either is written without geometry).
     out : pathlib.Path
         The file: ``.csv`` (formula-safe, no geometry), ``.gpkg`` or ``.geojson``.
     x, y : str, optional
@@ -157,7 +160,9 @@ def write_table(
     if out.suffix.lower() == ".csv":
         _write_csv(frame, out)
         return
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame[x], frame[y]), crs=crs)
+    points = gpd.GeoSeries(gpd.points_from_xy(frame[x], frame[y]), index=frame.index, crs=crs)
+    points[frame[x].isna() | frame[y].isna()] = None
+    gdf = gpd.GeoDataFrame(frame, geometry=points, crs=crs)
     write_frame(gdf, out, layer=layer)
 
 

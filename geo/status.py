@@ -1,8 +1,8 @@
-"""What a workspace holds: counts by force, CSP, strand and record type; places; batches."""
+"""What a workspace holds: counts by location status, force, CSP, strand and type; places."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from geo import store
 from geo.config import Workspace
 from geo.geography.areas import load_geography
+from geo.geography.location_status import LOCATION_STATUSES
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class WorkspaceStatus:
         Places (stations, NTE premises, schools) by kind.
     batches : pandas.DataFrame
         The latest ingest batches, newest first.
+    by_location : pandas.Series
+        Hate records per ``location_status`` (maps and area statistics use ``located``
+        ones only).
 
     Examples
     --------
@@ -56,6 +60,7 @@ class WorkspaceStatus:
     by_record_type: pd.Series
     places: pd.Series
     batches: pd.DataFrame
+    by_location: pd.Series = field(default_factory=lambda: pd.Series(dtype=int))
 
     def lines(self) -> list[str]:
         """The status as lines of text, one count per line under a heading per breakdown.
@@ -72,6 +77,7 @@ class WorkspaceStatus:
             f"date range: {self.first or '-'} to {self.last or '-'}",
         ]
         for title, series in (
+            ("by location status", self.by_location),
             ("by force", self.by_force),
             ("by CSP", self.by_csp),
             ("by strand (markers)", self.by_strand),
@@ -123,7 +129,12 @@ def workspace_status(workspace: Workspace, *, last_batches: int = 5) -> Workspac
         with engine.connect() as conn:
             hate = pd.read_sql(
                 sa.select(
-                    i.c.force, i.c.csp_code, i.c.strands, i.c.record_type, i.c.recorded_at
+                    i.c.force,
+                    i.c.csp_code,
+                    i.c.strands,
+                    i.c.record_type,
+                    i.c.recorded_at,
+                    i.c.location_status,
                 ).where(i.c.is_hate.is_(True)),
                 conn,
             )
@@ -160,4 +171,12 @@ def workspace_status(workspace: Workspace, *, last_batches: int = 5) -> Workspac
         by_record_type=hate["record_type"].value_counts(),
         places=places.set_index("kind")["n"] if len(places) else pd.Series(dtype=int),
         batches=batches,
+        by_location=_by_location(hate["location_status"]),
     )
+
+
+def _by_location(status: pd.Series) -> pd.Series:
+    """Records per location status, in the order of :data:`LOCATION_STATUSES`."""
+    counts = status.fillna("unknown").value_counts()
+    order = [s for s in (*LOCATION_STATUSES, "unknown") if s in counts.index]
+    return counts.reindex(order)

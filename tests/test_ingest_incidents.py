@@ -45,6 +45,10 @@ REJECT_CASES = [
     (incident("T1", record_type="arrest"), "invalid_record_type", "expected 'crime' or 'incident'"),
     (incident("S1", strands="race;goth"), "unknown_strand", "'goth' not a known strand"),
     (incident("O1", online="maybe"), "invalid_online", "'maybe': expected true/false"),
+]
+# issue #15: a location problem no longer rejects a row; the record is stored with its
+# location status, and the reason and detail text go into location_detail
+LOCATION_CASES = [
     (incident("G1", **NO_LATLON), "no_location", "no latitude/longitude"),
     (incident("G2", latitude="-0.396541", longitude="51.663529"), "swapped_latlon", "look swapped"),
     (incident("G3", latitude="0", longitude="0"), "zero_coordinates", "placeholder"),
@@ -71,6 +75,11 @@ REJECT_CASES = [
     (incident("G8", latitude="51.6", longitude=""), "incomplete_location", "must both be given"),
     (incident("G9", latitude="north", longitude="-0.39"), "invalid_coordinates", "not numbers"),
 ]
+LOCATION_STATUS_OF = {
+    "no_location": "unlocated_missing",
+    "unknown_postcode": "unlocated_postcode",
+    "outside_area": "out_of_area",  # Manchester: in England, outside Herts and Cambs
+}
 
 
 def test_each_reject_reason_is_reported_with_row_and_detail(workspace, tmp_path):
@@ -79,12 +88,12 @@ def test_each_reject_reason_is_reported_with_row_and_detail(workspace, tmp_path)
         incident("OK2", **NO_LATLON, **ST_ALBANS_EN),
         incident("OK3", **NO_LATLON, **CAMBRIDGE_POSTCODE),
     ]
-    rows = good + [case[0] for case in REJECT_CASES]
+    rows = good + [case[0] for case in REJECT_CASES] + [case[0] for case in LOCATION_CASES]
     path = write_csv(tmp_path / "mixed.csv", rows)
     summary = ingest_incidents(workspace, path)
     _assert_accounted(summary)
     assert summary.counts == {
-        "ingested": 3,
+        "ingested": 3 + len(LOCATION_CASES),
         "updated": 0,
         "unchanged": 0,
         "rejected": len(REJECT_CASES),
@@ -100,6 +109,22 @@ def test_each_reject_reason_is_reported_with_row_and_detail(workspace, tmp_path)
         assert detail in got["detail"], (reason, got["detail"])
         assert got["reference"] == row["reference"]  # the original values come back
     assert _count(workspace, "rejects") == len(REJECT_CASES)
+    con = sqlite3.connect(workspace.root / "tensionmap.sqlite")
+    try:
+        stored = {
+            ref: (status, detail)
+            for ref, status, detail in con.execute(
+                "select reference, location_status, location_detail from incidents"
+            )
+        }
+    finally:
+        con.close()
+    for ok in good:
+        assert stored[ok["reference"]] == ("located", None)
+    for row, reason, detail in LOCATION_CASES:
+        status, text = stored[row["reference"]]
+        assert status == LOCATION_STATUS_OF.get(reason, "unlocated_invalid"), reason
+        assert text.startswith(f"{reason}: ") and detail in text, (reason, text)
 
 
 def test_reingest_is_idempotent_and_changes_keep_versions(workspace, tmp_path):

@@ -52,10 +52,12 @@ def _street_file(open_data, tmp_path):
 def test_police_uk_rows_are_context_crime_with_stable_references(workspace, tmp_path, open_data):
     path, frame = _street_file(open_data, tmp_path)
     first = ingest_incidents(workspace, path, fmt="police-uk")
-    assert first.counts == {"ingested": len(frame) - 1, "updated": 0, "unchanged": 0, "rejected": 1}
-    assert first.reasons == {"no_location": 1}
+    # issue #15: the row without a location is kept as unlocated_missing, not rejected
+    assert first.counts == {"ingested": len(frame), "updated": 0, "unchanged": 0, "rejected": 0}
+    assert first.reasons == {}
+    assert first.locations == {"located": len(frame) - 1, "unlocated_missing": 1}
     again = ingest_incidents(workspace, path, fmt="police-uk")
-    assert again.counts["unchanged"] == len(frame) - 1  # generated references are stable
+    assert again.counts["unchanged"] == len(frame)  # generated references are stable
     con = sqlite3.connect(workspace.root / "tensionmap.sqlite")
     rows = pd.read_sql("select * from incidents", con)
     con.close()

@@ -17,10 +17,18 @@ from geo.cli._options import (
 
 
 def cmd_export_incidents(args: argparse.Namespace) -> int:
-    """Write the stored records with their geocoded fields."""
+    """Write every stored record with its location status and geocoded fields."""
+    from geo import store
     from geo.export import INCIDENT_EXPORT_COLUMNS, write_table
 
-    frame = open_workspace(args, create=False).read_incidents(include_context=args.include_context)
+    engine = store.connect(open_workspace(args, create=False).database_url)
+    try:
+        # every record, wherever it is: unlocated ones are written without geometry
+        frame = store.read_incidents(
+            engine, include_context=args.include_context, located_only=False
+        )
+    finally:
+        engine.dispose()
     out = Path(args.out)
     write_table(frame[INCIDENT_EXPORT_COLUMNS], out)
     print(f"wrote {len(frame)} records to {out}")

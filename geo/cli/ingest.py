@@ -25,6 +25,8 @@ def _print_summary(summary: Any) -> None:
         )
     if summary.rejects_path:
         print(f"rejects: {summary.rejects_path}")
+    for status, n in getattr(summary, "locations", {}).items():
+        print(f"location {status}={n}")
     if summary.encoding != "utf-8":
         print(f"note: {summary.path.name} was read as {summary.encoding}, not UTF-8")
 

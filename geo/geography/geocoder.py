@@ -5,9 +5,11 @@ is *present* decides (latitude/longitude, then easting/northing, then postcode);
 present but unusable form rejects the row with a specific reason rather than silently
 falling back to a lower-priority one.
 
-Reject reasons: ``no_location``, ``incomplete_location``, ``invalid_coordinates``,
+Reasons: ``no_location``, ``incomplete_location``, ``invalid_coordinates``,
 ``zero_coordinates``, ``swapped_latlon``, ``swapped_easting_northing``, ``outside_grid``,
-``unknown_postcode``, ``outside_area``.
+``unknown_postcode``, ``outside_area``. Places with a reason are rejected; incident
+records are kept with the location status of their reason
+(:mod:`geo.geography.location_status`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from geo.geography.areas import BNG, WGS84, Geography, PointAreas
+from geo.geography.location_status import location_statuses
 from geo.geography.postcodes import (
     POSTCODE_RE,
     lookup_postcodes,
@@ -55,7 +58,7 @@ def _to_wgs84() -> Transformer:
 
 
 def to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Convert WGS84 longitude/latitude to British National Grid easting/northing.
+    """Convert WGS84 longitude/latitude to British National Grid easting/northing (see to_wgs84).
 
     Parameters
     ----------
@@ -66,10 +69,6 @@ def to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     -------
     easting, northing : numpy.ndarray
         Metres, EPSG:27700.
-
-    See Also
-    --------
-    to_wgs84 : the other way.
 
     Examples
     --------
@@ -115,8 +114,9 @@ class GeocodeResult:
     frame : pandas.DataFrame
         ``easting``, ``northing``, ``latitude``, ``longitude``, ``geocode_method``
         (``latlon``, ``bng`` or ``postcode``), ``snapped_m``, the area columns
-        (:data:`~geo.geography.areas.AREA_COLUMNS`), and ``reason`` and ``detail`` (empty
-        when the row was located; see the module's reject reasons).
+        (:data:`~geo.geography.areas.AREA_COLUMNS`), ``reason`` and ``detail`` (empty
+        when the row was located; see the module's reasons) and ``location_status``
+        (out-of-area points in England and Wales keep their point, without areas).
 
     Examples
     --------
@@ -285,10 +285,14 @@ def _reject_outside(p: _Points, geography: Geography, located: PointAreas, snap_
 
 
 def _result(p: _Points, index: pd.Index, geography: Geography, located: PointAreas) -> pd.DataFrame:
-    """The output columns: points (cleared for rejected rows), areas, reason and detail."""
+    """The output columns: points (cleared for rows without a place), areas and reasons."""
     good = p.out.reason == ""
-    east = np.where(good, p.east, np.nan)
-    north = np.where(good, p.north, np.nan)
+    with_ll = p.has["latitude"] | p.has["longitude"]
+    latlon = pd.DataFrame({c: np.where(with_ll, p.raw[c], "") for c in ("latitude", "longitude")})
+    status = location_statuses(p.out.reason, p.east, p.north, latlon)
+    has_point = good | (status == "out_of_area")
+    east = np.where(has_point, p.east, np.nan)
+    north = np.where(has_point, p.north, np.nan)
     lon, lat = to_wgs84(east, north)
     areas = geography.areas_of(
         PointAreas(np.where(good, located.lsoa_index, -1), located.snapped_m)
@@ -300,7 +304,7 @@ def _result(p: _Points, index: pd.Index, geography: Geography, located: PointAre
             "northing": np.round(north, 1),
             "latitude": np.round(lat, 6),
             "longitude": np.round(lon, 6),
-            "geocode_method": np.where(good, p.method, ""),
+            "geocode_method": np.where(has_point, p.method, ""),
             "snapped_m": np.round(np.where(good, located.snapped_m, np.nan), 1),
         },
         index=index,
@@ -308,6 +312,7 @@ def _result(p: _Points, index: pd.Index, geography: Geography, located: PointAre
     result = pd.concat([result, areas], axis=1)
     result["reason"] = p.out.reason
     result["detail"] = p.out.detail
+    result["location_status"] = status
     return result
 
 

@@ -2,8 +2,10 @@
 
 Every input row ends up counted in exactly one of ingested / updated / unchanged /
 rejected; rejected rows are stored in the ``rejects`` table and written to
-``<workspace>/rejects/<batch>-<file>-rejects.csv`` with their reason. One transaction
-per file: a failure part-way leaves the store exactly as it was.
+``<workspace>/rejects/<batch>-<file>-rejects.csv`` with their reason. A row is rejected
+only when it cannot be a record; a location problem never rejects it: the record is
+stored with its ``location_status`` (:mod:`geo.geography.location_status`). One
+transaction per file: a failure part-way leaves the store exactly as it was.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from geo._progress import progress
 from geo.config import Workspace
 from geo.geography.areas import Geography, load_geography
 from geo.geography.geocoder import geocode
+from geo.geography.location_status import LOCATION_STATUSES
 from geo.ingest import police_uk
 from geo.ingest.batch import commit_batch
 from geo.ingest.mapping import CANONICAL_COLUMNS, ColumnMapping
@@ -73,6 +76,9 @@ class IngestSummary:
         The encoding the file was read with.
     seconds : dict of str to float
         Time taken per step (``read``, ``validate``, ``geocode``, ``prepare``, ``store``).
+    locations : dict of str to int
+        The file's records (rows not rejected, less identical repeats) per
+        ``location_status``.
 
     Examples
     --------
@@ -91,6 +97,7 @@ class IngestSummary:
     rejects_path: Path | None
     encoding: str
     seconds: dict[str, float] = field(default_factory=dict)
+    locations: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         """The counts on one line, as ``tensionmap ingest`` prints them."""
@@ -187,7 +194,9 @@ def ingest_incidents(
     >>> ws = Workspace.open("tensionmap-demo", create=False)  # doctest: +SKIP
     >>> summary = ingest_incidents(ws, Path("crimes-2024-05.csv"))  # doctest: +SKIP
     >>> summary.line(), summary.reasons  # doctest: +SKIP
-    ('ingested=1184 updated=12 unchanged=0 rejected=4', {'invalid_date': 3, 'no_location': 1})
+    ('ingested=1184 updated=12 unchanged=0 rejected=4', {'invalid_date': 4})
+    >>> summary.locations  # doctest: +SKIP
+    {'located': 1190, 'out_of_area': 5, 'unlocated_missing': 1}
     """
     if fmt not in FORMATS:
         raise one_of("format", FORMATS, fmt)
@@ -224,6 +233,7 @@ def ingest_incidents(
 
     t = time.perf_counter()
     rows, repeats = _rows_to_store(workspace, canon, values, located, reject, raw.row_numbers)
+    locations = rows["location_status"].value_counts()
     # a million-row file: free what is no longer needed
     del canon, values, located
     timings["prepare"] = time.perf_counter() - t
@@ -256,20 +266,22 @@ def ingest_incidents(
         rejects_path=result.rejects_path,
         encoding=raw.encoding,
         seconds=timings,
+        locations={s: int(locations[s]) for s in LOCATION_STATUSES if s in locations.index},
     )
 
 
 def _geocode_valid(
     values: pd.DataFrame, reject: Rejecter, geography: Geography, snap_m: float
 ) -> pd.DataFrame:
-    """Geocode the rows that passed validation, rejecting those that cannot be located."""
+    """Geocode the rows that passed validation; a location problem is a status, not a reject."""
     loc_frame = values.loc[reject.ok, [f"in_{c}" for c in LOCATION_INPUTS]]
     loc_frame.columns = list(LOCATION_INPUTS)
     located = geocode(loc_frame, geography, snap_m=snap_m).frame
-    # geocoding ran only on rows that passed validation, so these rows have no reason yet
     bad = located["reason"].ne("")
-    reject.reason.loc[located.index[bad]] = located.loc[bad, "reason"]
-    reject.detail.loc[located.index[bad]] = located.loc[bad, "detail"]
+    located["location_detail"] = None
+    located.loc[bad, "location_detail"] = (
+        located.loc[bad, "reason"] + ": " + located.loc[bad, "detail"]
+    )
     return located
 
 

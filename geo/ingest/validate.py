@@ -3,8 +3,9 @@
 Each row either passes (its values normalised) or gets one reject ``reason`` and a
 human-readable ``detail`` naming the column, the value and what was expected. Reasons:
 ``missing_required``, ``field_too_long``, ``invalid_date``, ``future_date``,
-``invalid_record_type``, ``unknown_strand``, ``invalid_online`` (then the geocoding
-reasons of :mod:`geo.geography.geocoder`, and ``duplicate_reference`` at the end).
+``invalid_record_type``, ``unknown_strand``, ``invalid_online``, and
+``duplicate_reference`` at the end. A location problem never rejects a row: the record is
+kept with a location status (:mod:`geo.geography.location_status`).
 """
 
 from __future__ import annotations

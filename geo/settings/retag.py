@@ -95,7 +95,7 @@ def retag(workspace: Workspace) -> RetagResult:
     """
     engine = store.connect(workspace.database_url)
     try:
-        incidents = store.read_incidents(engine, include_context=True)
+        incidents = store.read_incidents(engine, include_context=True, located_only=False)
         if incidents.empty:
             return RetagResult(0, 0, {}, {})
         evidence = incidents.join(_occupations(incidents["attributes"]))

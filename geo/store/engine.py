@@ -69,6 +69,17 @@ def _add_missing_columns(engine: Engine) -> None:
                     kind = column.type.compile(dialect=engine.dialect)
                     name = engine.dialect.identifier_preparer.quote(column.name)
                     conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+                    if column.name == "location_status":
+                        _mark_located(conn, table)
+
+
+def _mark_located(conn: Connection, table: sa.Table) -> None:
+    """Records stored before location statuses existed were all located (or rejected)."""
+    conn.execute(
+        table.update()
+        .where(table.c.location_status.is_(None), table.c.lsoa_code.is_not(None))
+        .values(location_status="located")
+    )
 
 
 @contextmanager

@@ -9,10 +9,15 @@ from sqlalchemy.engine import Engine
 from geo.store.schema import incidents
 
 
-def read_incidents(engine: Engine, *, include_context: bool = False) -> pd.DataFrame:
-    """All current incidents, oldest first.
+def read_incidents(
+    engine: Engine, *, include_context: bool = False, located_only: bool = True
+) -> pd.DataFrame:
+    """The current incidents, oldest first: by default those located in the area.
 
     A workspace reads its records with :meth:`geo.config.Workspace.read_incidents`.
+    Maps and area statistics use located records only; records out of the area or
+    without a usable location (see :mod:`geo.geography.location_status`) are read with
+    ``located_only=False``.
 
     Parameters
     ----------
@@ -20,6 +25,9 @@ def read_incidents(engine: Engine, *, include_context: bool = False) -> pd.DataF
         The store, from :func:`geo.store.connect`.
     include_context : bool, default False
         Also return context crime (data.police.uk rows), not only hate records.
+    located_only : bool, default True
+        Only records whose ``location_status`` is ``located`` (they have an LSOA in the
+        workspace's area); ``False`` returns every stored record.
 
     Returns
     -------
@@ -37,6 +45,8 @@ def read_incidents(engine: Engine, *, include_context: bool = False) -> pd.DataF
     query = sa.select(incidents)
     if not include_context:
         query = query.where(incidents.c.is_hate.is_(True))
+    if located_only:
+        query = query.where(incidents.c.location_status == "located")
     with engine.connect() as conn:
         return pd.read_sql(query.order_by(incidents.c.recorded_at, incidents.c.id), conn)
 

@@ -37,6 +37,9 @@ _INCIDENT_CONTENT: list[sa.Column[Any]] = [
     sa.Column("district_code", sa.String(9)),
     sa.Column("csp_code", sa.String(9)),
     sa.Column("force", sa.String(40)),
+    # located, out_of_area, unlocated_… (geo.geography.location_status), and why
+    sa.Column("location_status", sa.String(24)),
+    sa.Column("location_detail", sa.Text),
     sa.Column("attributes", sa.Text),
     sa.Column("content_hash", sa.String(32), nullable=False),
 ]
