@@ -293,7 +293,7 @@ def _result(p: _Points, index: pd.Index, geography: Geography, located: PointAre
     has_point = good | (status == "out_of_area")
     east = np.where(has_point, p.east, np.nan)
     north = np.where(has_point, p.north, np.nan)
-    lon, lat = to_wgs84(east, north)
+    lon, lat = (np.where(has_point, v, np.nan) for v in to_wgs84(east, north))
     areas = geography.areas_of(
         PointAreas(np.where(good, located.lsoa_index, -1), located.snapped_m)
     )
