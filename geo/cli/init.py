@@ -1,0 +1,91 @@
+"""``tensionmap init``: a workspace for a force, a region of forces, CSPs or districts.
+
+Writes the area into the workspace's ``tensionmap.toml`` as an ``[area]`` table (see
+:mod:`geo.geography.workspace_area`); every command then works on that area's LSOAs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from geo.cli._options import Commands, Subparsers, add_workspace, open_workspace, register_all
+
+
+def _area_toml(area: dict[str, Any]) -> str:
+    """The ``[area]`` table as TOML text (JSON strings, lists and booleans are TOML too)."""
+    lines = ["[area]"] + [
+        f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in area.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _write_area(path: Path, area: dict[str, Any]) -> None:
+    """Replace (or add) the ``[area]`` table of a settings file, keeping everything else."""
+    text = path.read_text(encoding="utf-8")
+    # an [area] table runs from its header to the next table header or the end
+    text = re.sub(r"(?ms)^\[area\][^\n]*\n.*?(?=^\[|\Z)", "", text)
+    path.write_text(text.rstrip("\n") + "\n\n" + _area_toml(area), encoding="utf-8")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write the area into the workspace's settings (creating the workspace if needed)."""
+    from geo.config import CONFIG_NAME, Workspace
+    from geo.geography.workspace_area import area_setting, describe_area
+
+    area = area_setting(
+        forces=args.force or (),
+        csps=args.csp or (),
+        districts=args.district or (),
+        england_and_wales=args.england_and_wales,
+    )
+    ws = open_workspace(args, create=True)
+    _write_area(ws.root / CONFIG_NAME, area)
+    ws = Workspace.open(ws.root, create=False)  # read back: the file must still be valid
+    print(f"workspace {ws.root}: area set in {CONFIG_NAME}")
+    print("\n".join(describe_area(ws.config.area)))
+    return 0
+
+
+def _add_init(sub: Subparsers) -> None:
+    init = sub.add_parser(
+        "init",
+        help="set a workspace's area: police forces, CSPs, districts or England and Wales",
+        description="Set the workspace's area (created if needed) in its tensionmap.toml. "
+        "Names match case-insensitively the ONS name (West Yorkshire), the data.police.uk "
+        "slug (west-yorkshire) or police.uk's name (West Yorkshire Police); repeat an option "
+        "for several. The area is the union of all the names given.",
+    )
+    add_workspace(init)
+    init.add_argument(
+        "--force", action="append", metavar="NAME", help="a police force area (repeatable)"
+    )
+    init.add_argument(
+        "--csp",
+        action="append",
+        metavar="NAME",
+        help="a Community Safety Partnership, e.g. 'South Worcester' (repeatable)",
+    )
+    init.add_argument(
+        "--district",
+        action="append",
+        metavar="NAME",
+        help="a local authority district (repeatable)",
+    )
+    init.add_argument(
+        "--england-and-wales",
+        action="store_true",
+        help="the national view: every LSOA of England and Wales",
+    )
+    init.set_defaults(func=cmd_init)
+
+
+COMMANDS: Commands = {"init": _add_init}
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``init`` to the commands."""
+    register_all(COMMANDS, subparsers)
