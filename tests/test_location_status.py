@@ -205,3 +205,21 @@ def test_unlocated_records_leave_maps_and_area_statistics_unchanged(tmp_path):
     assert len(results[0][0]) == 120
     for a, b in zip(results[0], results[1], strict=True):
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_reassigning_areas_locates_records_the_boundaries_now_cover(mixed):
+    from geo.geography.boundary_import import reassign_areas
+
+    workspace, path = mixed
+    ingest_incidents(workspace, path)
+    with sqlite3.connect(workspace.root / "tensionmap.sqlite") as con:  # as if out of area
+        con.execute(
+            "UPDATE incidents SET location_status = 'out_of_area', lsoa_code = NULL, "
+            "location_detail = 'outside_area: …' WHERE reference = 'LOC1'"
+        )
+    reassign_areas(workspace)
+    rows = _stored(workspace)
+    assert rows.loc["LOC1", "location_status"] == "located"
+    assert pd.isna(rows.loc["LOC1", "location_detail"]) and rows.loc["LOC1", "lsoa_code"]
+    assert rows.loc["WYP", "location_status"] == "out_of_area"  # still outside
+    assert rows.loc["MIS1", "location_status"] == "unlocated_missing"

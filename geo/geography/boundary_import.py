@@ -94,7 +94,11 @@ def reassign_areas(workspace: Workspace) -> ReassignResult:
                 )
                 areas = geography.areas_of(found)
                 keep = found.located
-                new = areas[keep].assign(id=stored.loc[keep, "id"].to_numpy())
+                new = areas[keep].assign(
+                    id=stored.loc[keep, "id"].to_numpy(),
+                    location_status="located",  # out-of-area records the new set covers
+                    location_detail=None,
+                )
                 new = new[[c for c in new.columns if c in table.c]]
                 store.update_areas(conn, table, new)
                 total += len(stored)
