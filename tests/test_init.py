@@ -14,6 +14,7 @@ from geo.config import Workspace
 from geo.geography import load_geography, national_areas
 from geo.geography.areas import district_table
 from geo.geography.workspace_area import area_setting, area_table
+from geo.hotspots.aggregate import build_units
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,11 @@ def test_init_for_one_force(tmp_path, national, capsys):
     assert set(geo.lsoas["force_code"]) == {"E23000010"}
     assert geo.lsoas["ward_code"].str.startswith("E05").all()
     assert len(geo.forces) == 1 and len(geo.csps) == 5 and len(geo.districts) == 5
+    # wards dissolved from the LSOAs by the best-fit lookup: the ward unit works
+    assert sorted(geo.wards["ward_code"]) == sorted(expected["ward_code"].unique())
+    units = build_units(geo, "ward", np.full(len(geo.lsoas), 1_000.0))
+    assert len(units) == expected["ward_code"].nunique()
+    assert units.frame["population"].sum() == 1_000.0 * 1_388
     # a point in central Leeds is located in its LSOA, with the national hierarchy
     found = geo.areas_of(geo.locate(np.array([430_000.0]), np.array([433_500.0])))
     assert found.loc[0, ["district_name", "force"]].tolist() == ["Leeds", "West Yorkshire"]
@@ -102,7 +108,7 @@ def test_no_area_is_todays_geography(tmp_path):
     geo = load_geography(ws.geography_dir)
     assert geo is not None and len(geo.lsoas) == 1_177
     assert sorted(geo.lsoas["force"].unique()) == ["Cambridgeshire", "Hertfordshire"]
-    assert "ward_code" not in geo.lsoas.columns
+    assert "ward_code" not in geo.lsoas.columns and geo.wards is None
     # CSP keys stay the district codes of boundaries/districts.csv
     assert set(geo.lsoas["csp_code"]) == set(district_table()["csp_code"])
 

@@ -21,7 +21,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo.geography.workspace_area import area_lsoas, workspace_area
+from geo.geography.workspace_area import area_lsoas, area_wards, workspace_area
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
@@ -310,7 +310,8 @@ def load_geography(
     """The workspace's boundary set: imported layers where present, else its area's.
 
     The LSOAs are those of the workspace's ``[area]`` (with ward, district, CSP and force
-    from the national lookup) or, with no area set, of the default districts. Imported
+    from the national lookup, wards dissolved from them) or, with no area set, of the
+    default districts. Imported
     LSOAs, wards and districts (``<level>.gpkg``) replace them;
     an imported CSP lookup (``csp_lookup.csv``) re-draws the CSPs; wards are given to
     LSOAs by the ward containing each LSOA's inner point.
@@ -340,7 +341,7 @@ def load_geography(
         area = workspace_area(geography_dir)
     lsoas: gpd.GeoDataFrame = area_lsoas(area) if area else _default_lsoas()
     source = DEFAULT_SOURCE
-    wards = district_polygons = None
+    wards, district_polygons = (area_wards(area) if area else None), None
     if geography_dir is not None:
         path = _layer_path(geography_dir, "lsoa")
         if path.exists():

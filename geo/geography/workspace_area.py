@@ -180,6 +180,42 @@ def area_lsoas(area: Mapping[str, Any]) -> gpd.GeoDataFrame:
     return _lsoas_of(tuple(area_table(area)["lsoa_code"]))
 
 
+@cache
+def _wards_of(codes: tuple[str, ...]) -> gpd.GeoDataFrame:
+    lsoas = _lsoas_of(codes)[["ward_code", "ward_name", "district_code", "geometry"]]
+    first = {"ward_name": "first", "district_code": "first"}
+    return lsoas.dissolve(by="ward_code", as_index=False, aggfunc=first)
+
+
+def area_wards(area: Mapping[str, Any]) -> gpd.GeoDataFrame:
+    """The wards of an area, dissolved from its LSOAs by the ONS best-fit lookup.
+
+    Parameters
+    ----------
+    area : mapping
+        An ``[area]`` table (see :func:`area_table`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per ward (2019) sorted by ``ward_code``: ``ward_code``, ``geometry`` (the
+        union of its LSOAs, EPSG:27700), ``ward_name`` and ``district_code``. Cached: do
+        not modify it.
+
+    Raises
+    ------
+    TensionmapError
+        As :func:`area_table`.
+
+    Examples
+    --------
+    >>> wards = area_wards({"forces": ["London, City of"]})
+    >>> len(wards), wards.loc[0, "ward_name"]
+    (5, 'Aldersgate')
+    """
+    return _wards_of(tuple(area_table(area)["lsoa_code"]))
+
+
 def workspace_area(geography_dir: Path) -> dict[str, Any]:
     """The ``[area]`` of the workspace whose ``geography/`` folder this is.
 
