@@ -223,3 +223,24 @@ def test_reassigning_areas_locates_records_the_boundaries_now_cover(mixed):
     assert pd.isna(rows.loc["LOC1", "location_detail"]) and rows.loc["LOC1", "lsoa_code"]
     assert rows.loc["WYP", "location_status"] == "out_of_area"  # still outside
     assert rows.loc["MIS1", "location_status"] == "unlocated_missing"
+
+
+def test_force_level_trends_count_every_record_and_csp_level_the_located(mixed):
+    from dashboard.data import source
+    from dashboard.data.trends import cached_summary, cached_trend
+
+    workspace, path = mixed
+    ingest_incidents(workspace, path)
+    source.configure(workspace, today=date(2025, 3, 1))
+    try:
+        version = source.data_version()
+        assert len(source.incidents()) == 2 and len(source.all_records()) == len(CASES)
+        force = cached_trend(version, "year", "", "", None)
+        assert force["all strand markers"].sum() == len(CASES)  # one strand each
+        csp = source.incidents()["csp_code"].iloc[0]
+        in_csp = cached_trend(version, "year", "", csp, None)
+        assert in_csp["all strand markers"].sum() == (source.incidents()["csp_code"] == csp).sum()
+        shares = cached_summary(version, "", None)["csp_shares"]
+        assert shares["share_%"].sum() == pytest.approx(100.0)  # shares of located records
+    finally:
+        source._WORKSPACE = None

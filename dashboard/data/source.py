@@ -91,20 +91,33 @@ def data_version() -> int:
 
 
 @cached(maxsize=4)
-def _incidents(version: int) -> pd.DataFrame:
-    frame = store.read_incidents(engine())
+def _records(version: int) -> pd.DataFrame:
+    frame = store.read_incidents(engine(), located_only=False)
     # sensitive fields never leave this package
     return frame.drop(columns=["description", "victim_key", "attributes", "postcode"])
 
 
+@cached(maxsize=4)
+def _incidents(version: int) -> pd.DataFrame:
+    frame = _records(version)
+    return frame[frame["location_status"].eq("located")].reset_index(drop=True)
+
+
 def incidents() -> pd.DataFrame:
-    """The records without descriptions, victim pseudonyms, attributes or postcodes."""
+    """The located records (for maps and area statistics), without descriptions, victim
+    pseudonyms, attributes or postcodes."""
     return _incidents(data_version())
+
+
+def all_records() -> pd.DataFrame:
+    """Every record, wherever it is or without a location (for force-level counts), as
+    :func:`incidents` gives them."""
+    return _records(data_version())
 
 
 @cached(maxsize=2)
 def _victims(version: int) -> pd.DataFrame:
-    frame = store.read_incidents(engine())
+    frame = store.read_incidents(engine(), located_only=False)  # every record counts
     return frame[["recorded_at", "victim_key", "csp_code"]]
 
 

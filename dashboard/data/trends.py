@@ -9,11 +9,11 @@ import pandas as pd
 
 from dashboard.data.access import require
 from dashboard.data.source import (
+    all_records,
     cached,
     csp_names,
     data_version,
     in_csp,
-    incidents,
     published_or_exact,
     victims,
 )
@@ -33,7 +33,7 @@ def cached_trend(
     version: int, period: str, strand: str, csp: str, published: Publication | None
 ) -> pd.DataFrame:
     """:func:`trend_table` for data ``version``, unchecked (for warming the cache)."""
-    chosen = in_csp(incidents(), csp)
+    chosen = in_csp(all_records(), csp)  # force level: every record, located or not
     return strand_trend(chosen, period, strand=strand, publication=published).to_frame()
 
 
@@ -52,7 +52,7 @@ def cached_summary(
     version: int, csp: str, published: Publication | None
 ) -> dict[str, pd.DataFrame]:
     """:func:`trend_summary` for data ``version``, unchecked (for warming the cache)."""
-    chosen = in_csp(incidents(), csp)
+    chosen = in_csp(all_records(), csp)  # force level: every record, located or not
     names = csp_names()
     listed = names.loc[[csp]] if csp else names
     return {
