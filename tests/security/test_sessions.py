@@ -110,11 +110,15 @@ def callback(
     session: requests.Session,
     output_part: str,
     values: dict[tuple[str, str], Any],
+    changed: str | None = None,
 ) -> requests.Response:
     """Ask for the callback whose output contains ``output_part``, as the renderer does,
-    with ``values`` for its inputs and state (missing ones are ``None``)."""
+    with ``values`` for its inputs and state (missing ones are ``None``); ``changed``
+    names the input that changed (by default the first)."""
     dep = next(d for d in dependencies(served) if output_part in d["output"])
     body = payload(dep, values, default=None)
+    if changed:
+        body["changedPropIds"] = [changed]
     return session.post(
         f"{served.base}/_dash-update-component",
         json=body,
