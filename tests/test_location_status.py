@@ -93,9 +93,11 @@ def test_each_location_status_and_every_row_accounted_for(mixed):
             assert isinstance(got["lsoa_code"], str) and got["force"]
         else:
             assert words in got["location_detail"], (row["reference"], got["location_detail"])
-            assert pd.isna(got["lsoa_code"]) and pd.isna(got["force"])
-    # out-of-area records keep their point (their areas come with national geography)
+            if status != "out_of_area":
+                assert pd.isna(got["lsoa_code"]) and pd.isna(got["force"])
+    # out-of-area records keep their point and get their real areas (national geography)
     leeds = rows.loc["WYP"]
+    assert leeds["force"] == "West Yorkshire" and leeds["lsoa_code"].startswith("E01")
     assert 425_000 < leeds["easting"] < 435_000 and 430_000 < leeds["northing"] < 437_000
     for ref in ("MIS1", "PC1", "ZERO", "SWAP", "IMP", "FRA", "SEA"):
         assert np.isnan(rows.loc[ref, "easting"]) and np.isnan(rows.loc[ref, "latitude"])
@@ -144,10 +146,11 @@ def test_an_older_store_counts_its_records_as_located(mixed):
     ingest_incidents(workspace, path)
     db = workspace.root / "tensionmap.sqlite"
     with sqlite3.connect(db) as con:  # the store as the previous release made it
+        # it kept located records only
+        con.execute("DELETE FROM incidents WHERE location_status != 'located'")
         for table in ("incidents", "incident_versions"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN location_status")
             con.execute(f"ALTER TABLE {table} DROP COLUMN location_detail")
-        con.execute("DELETE FROM incidents WHERE lsoa_code IS NULL")  # it kept located only
     engine = store.connect(workspace.database_url)
     engine.dispose()
     rows = _stored(workspace)

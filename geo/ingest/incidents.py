@@ -27,6 +27,7 @@ from geo.config import Workspace
 from geo.geography.areas import Geography, load_geography
 from geo.geography.geocoder import geocode
 from geo.geography.location_status import LOCATION_STATUSES
+from geo.geography.national_locate import with_national_areas
 from geo.ingest import police_uk
 from geo.ingest.batch import commit_batch
 from geo.ingest.mapping import CANONICAL_COLUMNS, ColumnMapping
@@ -273,10 +274,16 @@ def ingest_incidents(
 def _geocode_valid(
     values: pd.DataFrame, reject: Rejecter, geography: Geography, snap_m: float
 ) -> pd.DataFrame:
-    """Geocode the rows that passed validation; a location problem is a status, not a reject."""
+    """Geocode the rows that passed validation; a location problem is a status, not a reject.
+
+    Out-of-area rows get their real LSOA, ward, district, CSP and force
+    (:mod:`geo.geography.national_locate`).
+    """
     loc_frame = values.loc[reject.ok, [f"in_{c}" for c in LOCATION_INPUTS]]
     loc_frame.columns = list(LOCATION_INPUTS)
     located = geocode(loc_frame, geography, snap_m=snap_m).frame
+    # out-of-area records keep their status, with their real areas in England and Wales
+    located = with_national_areas(located, snap_m=snap_m)
     bad = located["reason"].ne("")
     located["location_detail"] = None
     located.loc[bad, "location_detail"] = (
