@@ -1,18 +1,20 @@
 """Places: schools (DfE GIAS), transport nodes (DfT NaPTAN) and night-time-economy premises.
 
-Each kind has a small reader that maps its file's columns onto (``source_id``, ``name``,
-``subtype``, location inputs, attributes); geocoding, rejects and the idempotent upsert
-are shared with incident ingest.
+The national files are read as they are downloaded (:mod:`geo.ingest.place_files`).
+A workspace with an area (``[area]`` in ``tensionmap.toml``) keeps the places that lie
+in it or within :data:`BUFFER_M` of its edge and drops closed schools and inactive stops;
+every row read is counted as kept or dropped, with its reason. Geocoding, rejects and
+the idempotent upsert are shared with incident ingest.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import shapely
 
 from geo import store
 from geo._errors import one_of
@@ -21,174 +23,138 @@ from geo.config import Workspace
 from geo.geography.areas import Geography, load_geography
 from geo.geography.geocoder import geocode
 from geo.ingest.batch import commit_batch
-from geo.ingest.fields import column
 from geo.ingest.incidents import IngestSummary
+from geo.ingest.place_files import (
+    KIND,
+    NAPTAN_STOP_TYPES,
+    OUT_OF_USE,
+    READERS,
+    PlaceReader,
+    with_header,
+)
 from geo.ingest.validate import Rejecter
 from geo.reading import read_csv_file, require_columns
 
-#: NaPTAN StopType codes → the words our users use.
-NAPTAN_STOP_TYPES = {
-    "RLY": "rail_station",
-    "RSE": "rail_station_entrance",
-    "RPL": "rail_platform",
-    "PLT": "metro_platform",
-    "MET": "metro_station",
-    "TMU": "tram_metro_entrance",
-    "BCS": "bus_station_bay",
-    "BCE": "bus_station_entrance",
-    "BST": "bus_station_access",
-    "BCQ": "bus_station_variable_bay",
-    "BCT": "bus_stop",
-    "TXR": "taxi_rank",
-    "STR": "taxi_shared_rank",
-    "AIR": "airport",
-    "GAT": "airport_gate",
-    "FER": "ferry_terminal",
-}
+__all__ = ["BUFFER_M", "KIND", "NAPTAN_STOP_TYPES", "READERS", "PlaceReader", "PlacesSummary",
+           "ingest_places"]  # fmt: skip
+
+#: Places this far (metres) outside an area workspace's edge are kept (their neighbours).
+BUFFER_M = 2_000.0
+_AREA_COLUMNS = [
+    "easting", "northing", "latitude", "longitude", "lsoa_code", "district_code", "csp_code",
+    "force",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
-class PlaceReader:
-    """How to read one kind of places file.
+class PlacesSummary(IngestSummary):
+    """What one places ingest did: rows read, kept and dropped, and why.
 
-    Parameters
+    Parameters are those of :class:`geo.ingest.incidents.IngestSummary`; the dropped
+    rows are the rejected ones and ``reasons`` says why.
+
+    Attributes
     ----------
-    required : list of str
-        The columns the file must have; the first names a place's id.
-    to_places : callable
-        Maps the file's rows (as text) onto ``source_id``, ``name``, ``subtype``, the
-        location inputs and ``attributes`` (JSON).
+    kept : int
+        Rows stored (ingested, updated or unchanged).
 
     Examples
     --------
-    >>> READERS["transport"].required
-    ['ATCOCode', 'CommonName', 'StopType']
-    >>> naptan = pd.DataFrame({"ATCOCode": ["0500CCITY423"], "CommonName": ["Station"],
-    ...                        "StopType": ["BCT"], "Latitude": ["52.194"]})
-    >>> READERS["transport"].to_places(naptan).loc[0, ["source_id", "subtype"]].tolist()
-    ['0500CCITY423', 'bus_stop']
+    >>> counts = {"ingested": 2, "updated": 0, "unchanged": 1, "rejected": 3}
+    >>> summary = PlacesSummary(Path("Stops.csv"), 1, 6, counts,
+    ...                         {"inactive": 1, "outside_area": 2}, None, "utf-8")
+    >>> summary.places_line()
+    'read=6 kept=3 dropped=3 (inactive=1, outside_area=2)'
     """
 
-    required: list[str]
-    to_places: Callable[[pd.DataFrame], pd.DataFrame]
+    @property
+    def kept(self) -> int:
+        """Rows stored (ingested, updated or unchanged)."""
+        return self.rows - self.counts["rejected"]
+
+    def places_line(self) -> str:
+        """Rows read, kept and dropped by reason, on one line.
+
+        Returns
+        -------
+        str
+            As ``tensionmap ingest places`` prints it.
+        """
+        why = ", ".join(f"{k}={v}" for k, v in sorted(self.reasons.items()))
+        dropped = f"dropped={self.counts['rejected']}" + (f" ({why})" if why else "")
+        return f"read={self.rows} kept={self.kept} {dropped}"
 
 
-def _pick(frame: pd.DataFrame, *names: str) -> pd.Series:
-    """The first of ``names`` present in ``frame`` as stripped text (else empty)."""
-    for name in names:
-        if name in frame.columns:
-            return column(frame, name)
-    return pd.Series("", index=frame.index, dtype=object)
+def _drop_out_of_use(places: pd.DataFrame, kind: str, reject: Rejecter) -> None:
+    """Drop closed schools and inactive stops, with their status in the detail."""
+    statuses, why = OUT_OF_USE[kind]
+    gone = places["status"].str.lower().isin(statuses)
+    reject(gone, why, lambda rows: [f"status {s!r}" for s in places.loc[rows, "status"]])
 
 
-def _attributes(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
-    present = {src: dst for src, dst in mapping.items() if src in frame.columns}
-    records = frame[list(present)].rename(columns=present).to_dict("records")
-    return pd.Series(
-        [json.dumps({k: v for k, v in r.items() if v != ""}, ensure_ascii=False) for r in records],
-        index=frame.index,
-    )
+def _keep_buffer(located: pd.DataFrame, geography: Geography, buffer_m: float) -> pd.Series:
+    """Rows located outside the area but within ``buffer_m`` of it: kept, without areas.
+
+    Returns the kept rows' mask; their reject reason is cleared, their area codes emptied.
+    """
+    outside = located["reason"].eq("outside_area") & located["easting"].notna()
+    near = pd.Series(False, index=located.index)
+    if buffer_m > 0 and outside.any():
+        points = shapely.points(
+            located.loc[outside, "easting"].to_numpy(), located.loc[outside, "northing"].to_numpy()
+        )
+        tree = shapely.STRtree(np.asarray(geography.lsoas.geometry.values))
+        found, _ = tree.query_nearest(points, max_distance=buffer_m, all_matches=False)
+        near.loc[located.index[outside][np.unique(found)]] = True
+    located.loc[near, "reason"] = ""
+    located.loc[near, "detail"] = ""
+    located.loc[near, ["lsoa_code", "district_code", "csp_code", "force"]] = None
+    return near
 
 
-def _locations(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    return {
-        "latitude": _pick(frame, "Latitude", "latitude", "lat"),
-        "longitude": _pick(frame, "Longitude", "longitude", "lon", "lng"),
-        "easting": _pick(frame, "Easting", "easting"),
-        "northing": _pick(frame, "Northing", "northing"),
-        "postcode": _pick(frame, "Postcode", "postcode"),
-    }
-
-
-def _schools(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "source_id": column(frame, "URN"),
-            "name": column(frame, "EstablishmentName"),
-            "subtype": _pick(frame, "PhaseOfEducation (name)"),
-            **_locations(frame),
-            "attributes": _attributes(
-                frame,
-                {
-                    "TypeOfEstablishment (name)": "type",
-                    "EstablishmentTypeGroup (name)": "type_group",
-                    "NumberOfPupils": "pupils",
-                    "PercentageFSM": "percentage_fsm",
-                    "LA (name)": "local_authority",
-                    "EstablishmentStatus (name)": "status",
-                    "StatutoryLowAge": "low_age",
-                    "StatutoryHighAge": "high_age",
-                },
-            ),
-        }
-    )
-
-
-def _transport(frame: pd.DataFrame) -> pd.DataFrame:
-    stop_type = column(frame, "StopType")
-    return pd.DataFrame(
-        {
-            "source_id": column(frame, "ATCOCode"),
-            "name": column(frame, "CommonName"),
-            "subtype": stop_type.map(NAPTAN_STOP_TYPES).fillna(stop_type.str.lower()),
-            **_locations(frame),
-            "attributes": _attributes(
-                frame,
-                {
-                    "StopType": "stop_type",
-                    "Indicator": "indicator",
-                    "LocalityName": "locality",
-                    "Town": "town",
-                    "Status": "status",
-                },
-            ),
-        }
-    )
-
-
-def _nte(frame: pd.DataFrame) -> pd.DataFrame:
-    ident = _pick(frame, "id", "fsa_id", "premises_id", "reference")
-    name = _pick(frame, "name", "Name", "premises_name")
-    postcode = _pick(frame, "postcode", "Postcode")
-    # premises files often lack a stable id: fall back to name + postcode
-    ident = ident.where(ident.ne(""), name.str.lower() + "|" + postcode.str.upper())
-    return pd.DataFrame(
-        {
-            "source_id": ident,
-            "name": name,
-            "subtype": _pick(frame, "type", "premises_type", "category").str.lower(),
-            **_locations(frame),
-            "attributes": _attributes(
-                frame, {"address": "address", "local_authority": "local_authority"}
-            ),
-        }
-    )
-
-
-READERS = {
-    "schools": PlaceReader(["URN", "EstablishmentName"], _schools),
-    "transport": PlaceReader(["ATCOCode", "CommonName", "StopType"], _transport),
-    "nte": PlaceReader(["name"], _nte),
-}
-#: The store's ``kind`` for each reader.
-KIND = {"schools": "school", "transport": "transport", "nte": "nte"}
+def _locate(
+    places: pd.DataFrame,
+    ok: pd.Series,
+    geography: Geography,
+    workspace: Workspace,
+    buffer_m: float,
+    reject: Rejecter,
+) -> pd.DataFrame:
+    """Geocode the rows still ``ok``; record location rejects (outside the buffer too)."""
+    located = geocode(
+        places.loc[ok, ["latitude", "longitude", "easting", "northing", "postcode"]],
+        geography,
+        snap_m=workspace.config.snap_distance_m,
+    ).frame
+    _keep_buffer(located, geography, buffer_m)
+    bad = located["reason"].ne("")
+    if buffer_m > 0:
+        far = bad & located["reason"].eq("outside_area")
+        located.loc[far, "detail"] = f"more than {buffer_m:.0f} m outside the workspace's area"
+    reject.reason.loc[located.index[bad]] = located.loc[bad, "reason"]
+    reject.detail.loc[located.index[bad]] = located.loc[bad, "detail"]
+    return located
 
 
 def ingest_places(
     workspace: Workspace, path: Path, *, kind: str, geography: Geography | None = None
-) -> IngestSummary:
+) -> PlacesSummary:
     """Ingest a schools (GIAS), transport (NaPTAN) or NTE premises CSV as places.
 
     Rows are geocoded like incidents; a row without an id or a name, or that cannot be
-    located, is rejected. A place is identified by its kind and id, so ingesting a newer
-    file updates the places that changed.
+    located, is dropped. A workspace with an ``[area]`` keeps the places within
+    :data:`BUFFER_M` of its edge (those outside the area are stored without LSOA, CSP or
+    force) and drops closed schools and inactive stops; with no area (Hertfordshire and
+    Cambridgeshire) places are kept inside the area as before. A place is identified by
+    its kind and id, so ingesting a newer file updates the places that changed.
 
     Parameters
     ----------
     workspace : geo.config.Workspace
         Where to store.
     path : pathlib.Path
-        The CSV file.
+        The CSV file: GIAS "all establishments" (cp1252), NaPTAN ``Stops.csv``, Open
+        Pubs or an FHRS extract, national or an extract of them.
     kind : str
         ``schools``, ``transport`` or ``nte`` (a key of :data:`READERS`).
     geography : geo.geography.Geography, optional
@@ -196,8 +162,8 @@ def ingest_places(
 
     Returns
     -------
-    IngestSummary
-        What was stored and rejected.
+    PlacesSummary
+        Rows read, stored and dropped (rejected), with the reasons.
 
     Raises
     ------
@@ -216,55 +182,38 @@ def ingest_places(
         raise one_of("kind", tuple(READERS), kind)
     reader = READERS[kind]
     raw = read_csv_file(path)
-    require_columns(path, raw.frame, reader.required)
-    places = reader.to_places(raw.frame)
+    frame = with_header(raw.frame, reader)
+    require_columns(path, frame, reader.required)
+    raw = type(raw)(raw.path, frame, raw.encoding, raw.sha256)
+    has_area = bool(workspace.config.area)
+    places = reader.to_places(frame)
     reject = Rejecter(places.index)
     reject(
         places["source_id"].eq(""), "missing_required", f"column {reader.required[0]!r} is empty"
     )
     reject(places["name"].eq(""), "missing_required", "the name is empty")
-    ok = reject.ok
-    located = geocode(
-        places.loc[ok, ["latitude", "longitude", "easting", "northing", "postcode"]],
-        geography or load_geography(workspace.geography_dir),
-        snap_m=workspace.config.snap_distance_m,
-    ).frame
-    bad = located["reason"].ne("")
-    reject.reason.loc[located.index[bad]] = located.loc[bad, "reason"]
-    reject.detail.loc[located.index[bad]] = located.loc[bad, "detail"]
+    if has_area:
+        _drop_out_of_use(places, kind, reject)
+    geography = geography or load_geography(workspace.geography_dir)
+    located = _locate(
+        places, reject.ok, geography, workspace, BUFFER_M if has_area else 0.0, reject
+    )
+    places = places.drop(columns="status")
     places["content_hash"] = row_digest(places, list(places.columns))
-    dup = places["source_id"].duplicated(keep="first") & reject.ok
     reject(
-        dup,
+        places["source_id"].duplicated(keep="first") & reject.ok,
         "duplicate_reference",
         "the same id appears on an earlier row; the later row is rejected",
     )
     keep = reject.ok
-    area_cols = [
-        "easting",
-        "northing",
-        "latitude",
-        "longitude",
-        "lsoa_code",
-        "district_code",
-        "csp_code",
-        "force",
-    ]
     rows = places.loc[keep, ["source_id", "name", "subtype", "attributes", "content_hash"]].join(
-        located[area_cols]
+        located[_AREA_COLUMNS]
     )
     result = commit_batch(
-        workspace,
-        raw,
-        rows,
-        reject,
-        kind=f"places:{kind}",
-        source=KIND[kind],
-        table=store.places,
-        key_cols={"kind": KIND[kind]},
-        key="source_id",
-    )
-    return IngestSummary(
+        workspace, raw, rows, reject, kind=f"places:{kind}", source=KIND[kind],
+        table=store.places, key_cols={"kind": KIND[kind]}, key="source_id",
+    )  # fmt: skip
+    return PlacesSummary(
         path=path,
         batch_id=result.batch_id,
         rows=len(places),
