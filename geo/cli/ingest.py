@@ -50,7 +50,9 @@ def cmd_ingest_places(args: argparse.Namespace) -> int:
     """Read a CSV of schools, transport stops or night-time-economy premises."""
     from geo.ingest.places import ingest_places
 
-    _print_summary(ingest_places(open_workspace(args), Path(args.path), kind=args.kind))
+    summary = ingest_places(open_workspace(args), Path(args.path), kind=args.kind)
+    print(summary.places_line())
+    _print_summary(summary)
     return 0
 
 
