@@ -13,7 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from geo.config import open_data_dir
+from _open_data import open_data_dir
+
 from geo.demo.generator import generate
 from geo.geography.areas import load_geography
 

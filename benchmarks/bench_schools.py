@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _open_data import open_data_dir
 
-from geo.config import Workspace, open_data_dir
+from geo.config import Workspace
 from geo.demo.generator import generate
 from geo.geography.areas import load_geography
 from geo.geography.population import lsoa_population

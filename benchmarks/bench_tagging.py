@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 import pandas as pd
+from _open_data import open_data_dir
 
-from geo.config import open_data_dir
 from geo.geography.areas import load_geography
 from geo.ingest.places import READERS
 from geo.reading import read_csv_file

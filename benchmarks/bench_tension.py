@@ -12,7 +12,8 @@ import argparse
 import time
 from datetime import date, timedelta
 
-from geo.config import open_data_dir
+from _open_data import open_data_dir
+
 from geo.demo.generator import generate
 from geo.geography.areas import load_geography
 from geo.geography.geocoder import geocode

@@ -19,7 +19,9 @@ import pandas as pd
 
 
 def one_seed(seed: int, budget: int) -> tuple[list[dict], dict]:
-    from geo.config import Workspace, open_data_dir
+    from _open_data import open_data_dir
+
+    from geo.config import Workspace
     from geo.demo.generator import generate
     from geo.geography.areas import load_geography
     from geo.geography.boundary_import import import_population

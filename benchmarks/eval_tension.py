@@ -34,7 +34,8 @@ FIRST, LAST = date(2019, 1, 1), date(2019, 12, 31)
 
 
 def _scenario(seed: int, force: str, episodes: bool):
-    from geo.config import open_data_dir
+    from _open_data import open_data_dir
+
     from geo.demo.generator import generate
     from geo.geography.areas import load_geography
     from geo.geography.geocoder import geocode

@@ -22,7 +22,7 @@ from geo.config_file import SETTINGS, Config, Setting, default_toml
 
 __all__ = [
     "CONFIG_NAME", "DEFAULT_WORKSPACE", "SETTINGS", "STORE_NAME", "Config", "Setting",
-    "Workspace", "default_toml", "open_data_dir",
+    "Workspace", "default_toml",
 ]  # fmt: skip
 
 DEFAULT_WORKSPACE = "tensionmap-data"
@@ -185,29 +185,3 @@ class Workspace:
         if not path.exists():
             write_private(path, secrets.token_hex(32).encode("ascii"))
         return bytes.fromhex(path.read_text(encoding="ascii").strip())
-
-
-def open_data_dir() -> Path | None:
-    """The shared open-data folder, if present.
-
-    ``$TENSIONMAP_OPEN_DATA`` if set, else ``shared/data`` beside the checkout or beside the
-    current folder.
-
-    Returns
-    -------
-    pathlib.Path or None
-        The first of those folders that exists, or ``None``.
-
-    Examples
-    --------
-    >>> open_data_dir()  # doctest: +SKIP
-    PosixPath('/work/shared/data')
-    """
-    env = os.environ.get("TENSIONMAP_OPEN_DATA")
-    candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve().parent.parent
-    candidates += [here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
-    for c in candidates:
-        if c.is_dir():
-            return c
-    return None

@@ -4,12 +4,24 @@ tests that need it fail loudly when it is missing rather than skipping silently.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
 
-from geo.config import Workspace, open_data_dir
+from geo.config import Workspace
 from geo.geography.areas import Geography, load_geography
+
+
+def open_data_dir() -> Path | None:
+    """The shared open-data folder, if present: ``$TENSIONMAP_OPEN_DATA`` if set, else
+    ``shared/data`` beside the checkout or beside the current folder. Only tests (and
+    benchmarks) read it; the product ships what it needs (geo/demo/data, geo/_national)."""
+    env = os.environ.get("TENSIONMAP_OPEN_DATA")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve().parent.parent
+    candidates += [here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
+    return next((c for c in candidates if c.is_dir()), None)
 
 
 @pytest.fixture(scope="session")

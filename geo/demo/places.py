@@ -1,8 +1,9 @@
 """Places and residential weights the demo scenario draws its locations from.
 
-Real places come from the open data folder when it is there (NaPTAN stations and bus
-stations, the pubs and bars extract, GIAS schools); otherwise clearly named synthetic
-places (``Demo rail station 3``) are put in each district's densest LSOAs and the
+Real places come from an open data folder when one is given (the demo gives the package's
+shipped one, :func:`geo.demo.shipped.demo_data_dir`: NaPTAN stations and bus stations, the
+pubs and bars extract, GIAS schools; files may be gzip-compressed); otherwise clearly
+named synthetic places (``Demo rail station 3``) are put in each district's densest LSOAs and the
 scenario says so. Residential weights are Census 2021 usual residents where the LSOA
 code matches, else the count of ONS Postcode Directory postcodes in the LSOA (a proxy
 for where people live that ships with the project).
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.demo.shipped import find_data_file
 from geo.geography.areas import Geography
 from geo.geography.population import lsoa_population
 
@@ -70,7 +72,8 @@ def residential_weights(geo: Geography, open_data: Path | None) -> tuple[np.ndar
     geo
         The boundary set.
     open_data
-        The open data folder (Census 2021 usual residents), or ``None``.
+        A folder holding the Census 2021 usual residents file (the demo gives its shipped
+        data, :func:`geo.demo.shipped.demo_data_dir`), or ``None``.
 
     Returns
     -------
@@ -100,8 +103,9 @@ def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> 
     geo
         The boundary set; places outside its LSOAs are left out.
     open_data
-        The open data folder (NaPTAN stops, the pubs and bars extract, GIAS schools), or
-        ``None`` for synthetic places only.
+        A folder holding NaPTAN stops, the pubs and bars extract and GIAS schools, plain or
+        gzip-compressed (the demo gives its shipped data,
+        :func:`geo.demo.shipped.demo_data_dir`), or ``None`` for synthetic places only.
     weights
         Residents per LSOA (:func:`residential_weights`): synthetic places go to each
         CSP's most populous LSOAs.
@@ -127,8 +131,8 @@ def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> 
     """
     by_kind: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
-    naptan = open_data / "naptan_stops_herts_cambs.csv" if open_data else None
-    if naptan is not None and naptan.exists():
+    naptan = find_data_file(open_data, "naptan_stops_herts_cambs.csv")
+    if naptan is not None:
         stops = pd.read_csv(
             naptan, usecols=["CommonName", "StopType", "Easting", "Northing", "Status"]
         )
@@ -145,14 +149,14 @@ def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> 
                 part["Easting"].to_numpy(float),
                 part["Northing"].to_numpy(float),
             )
-    pubs = open_data / "nte_pubs_herts_cambs.csv" if open_data else None
-    if pubs is not None and pubs.exists():
+    pubs = find_data_file(open_data, "nte_pubs_herts_cambs.csv")
+    if pubs is not None:
         part = pd.read_csv(pubs, usecols=["name", "easting", "northing"]).dropna()
         by_kind["nte"] = _located(
             geo, part["name"], part["easting"].to_numpy(float), part["northing"].to_numpy(float)
         )
-    gias = open_data / "schools_gias_herts_cambs.csv" if open_data else None
-    if gias is not None and gias.exists():
+    gias = find_data_file(open_data, "schools_gias_herts_cambs.csv")
+    if gias is not None:
         part = pd.read_csv(gias, usecols=["EstablishmentName", "Easting", "Northing"])
         by_kind["school"] = _located(
             geo,

@@ -1,8 +1,9 @@
 """``tensionmap demo``: build a complete demo workspace end to end, then serve the dashboard.
 
-Steps: import the sharper ONS boundaries when the open data folder has them, ingest the
-real places, generate the calibrated scenario on the workspace's geography, ingest it,
-and write outputs (GeoPackage and CSV for QGIS and Excel). Later analyses add their steps
+Steps: import the sharper ONS boundaries, ingest the real places (both shipped in the
+package, see :mod:`geo.demo.shipped`), generate the calibrated scenario on the
+workspace's geography, ingest it, and write outputs (GeoPackage and CSV for QGIS and
+Excel). Nothing outside the package is read. Later analyses add their steps
 here; the command must always run end to end.
 """
 
@@ -14,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from geo.config import Workspace, open_data_dir
+from geo.config import Workspace
+from geo.demo.shipped import demo_data_dir, unpacked
 
 BOUNDARY_FILES = {
     "lsoa": "lsoa_2011_bgc_herts_cambs.geojson",
@@ -59,9 +61,9 @@ def build_demo(
     Returns
     -------
     dict
-        What was built (for the summary and the tests): ``workspace``, ``open_data``,
-        ``places`` (with open data), ``ingest`` counts, ``analyses`` and ``tension``
-        summaries, step ``timings`` and the ``outputs`` written.
+        What was built (for the summary and the tests): ``workspace``, ``open_data``
+        (the package folder of shipped open data), ``places``, ``ingest`` counts,
+        ``analyses`` and ``tension`` summaries, step ``timings`` and the ``outputs`` written.
 
     Examples
     --------
@@ -76,26 +78,19 @@ def build_demo(
     from geo.ingest.incidents import ingest_incidents
     from geo.ingest.places import ingest_places
 
-    data = open_data_dir()
+    data = demo_data_dir()
     steps = _Steps(say)
-    built: dict[str, Any] = {
-        "workspace": str(workspace.root),
-        "open_data": str(data) if data else None,
-    }
+    built: dict[str, Any] = {"workspace": str(workspace.root), "open_data": str(data)}
     say(f"building the demo workspace in {workspace.root}")
-    if data is not None:
+    with unpacked(*BOUNDARY_FILES.values(), *PLACE_FILES.values()) as folder:
         with steps.step("import ONS 20 m boundaries (LSOA, ward, district)"):
             for level, name in BOUNDARY_FILES.items():
-                if (data / "boundaries" / name).exists():
-                    import_boundary_file(workspace, data / "boundaries" / name, level)
+                import_boundary_file(workspace, folder / name, level)
         with steps.step("ingest places (GIAS schools, NaPTAN stops, pubs and bars)"):
             built["places"] = {
-                kind: ingest_places(workspace, data / name, kind=kind).counts
+                kind: ingest_places(workspace, folder / name, kind=kind).counts
                 for kind, name in PLACE_FILES.items()
-                if (data / name).exists()
             }
-    else:
-        say("  open data folder not found: default boundaries and synthetic places")
     geography = load_geography(workspace.geography_dir)
     scenario_dir = workspace.root / "demo"
     with steps.step("generate the calibrated scenario (both forces, 2014-2019)"):
@@ -141,7 +136,7 @@ def build_demo(
     return built
 
 
-def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> dict[str, Any]:
+def _run_analyses(workspace: Workspace, geography: Any, data: Path) -> dict[str, Any]:
     """Every analysis that exists, on the demo records, written to ``outputs/``."""
     from geo.export import write_csv, write_frame
     from geo.geography.boundary_import import import_population
@@ -153,8 +148,8 @@ def _run_analyses(workspace: Workspace, geography: Any, data: Path | None) -> di
     from geo.settings import partner_heatmap, write_html
     from geo.vocab import HOT_CLASSES, PARTNER_SETTINGS
 
-    if data is not None and (data / CENSUS_FILE).exists():
-        import_population(workspace, data / CENSUS_FILE)
+    with unpacked(CENSUS_FILE, folder=data) as folder:  # Census 2021 residents, shipped
+        import_population(workspace, folder / CENSUS_FILE)
     population, _ = lsoa_population(geography, geography_dir=workspace.geography_dir)
     incidents = workspace.read_incidents()
     out = workspace.outputs_dir
@@ -290,8 +285,8 @@ def run_demo(
 def generate_to(out: Path, **options: Any) -> list[str]:
     """``tensionmap demo generate``: write incidents.csv and truth.json to ``out``.
 
-    The scenario is generated on the default boundaries, with the open data folder's
-    places when it is there.
+    The scenario is generated on the default boundaries, with the real places and
+    residents shipped in the package.
 
     Parameters
     ----------
@@ -315,7 +310,7 @@ def generate_to(out: Path, **options: Any) -> list[str]:
     from geo.demo.generator import generate
     from geo.geography.areas import load_geography
 
-    scenario = generate(load_geography(None), open_data=open_data_dir(), **options)
+    scenario = generate(load_geography(None), open_data=demo_data_dir(), **options)
     scenario.write(out)
     return [
         f"wrote {len(scenario.incidents)} records to {out / 'incidents.csv'} and the truth "

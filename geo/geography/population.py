@@ -1,10 +1,11 @@
 """Residential denominators: how many people live in each LSOA.
 
 Census usual residents where the workspace has them (``<workspace>/geography/population.csv``
-with ``lsoa_code,population``, or the Census 2021 LSOA file in the open data folder);
-otherwise the number of ONS Postcode Directory postcodes in the LSOA, a documented proxy
-that ships with the project. Where only some codes match (2011 vs 2021 LSOAs), the rest
-are filled from postcode counts scaled to residents per postcode.
+with ``lsoa_code,population``, stored by :func:`~geo.geography.import_population`; the demo
+imports the Census 2021 file it ships); otherwise the number of ONS Postcode Directory
+postcodes in the LSOA, a documented proxy that ships with the project. Where only some
+codes match (2011 vs 2021 LSOAs), the rest are filled from postcode counts scaled to
+residents per postcode.
 """
 
 from __future__ import annotations
@@ -70,14 +71,23 @@ def postcode_points(geo: Geography) -> pd.DataFrame:
     )
 
 
+def _census_file(folder: Path | None) -> Path | None:
+    """:data:`CENSUS_FILE` in ``folder``, plain or gzip-compressed, if there."""
+    if folder is None:
+        return None
+    return next(
+        (p for p in (folder / CENSUS_FILE, folder / f"{CENSUS_FILE}.gz") if p.exists()), None
+    )
+
+
 def _census(geography_dir: Path | None, open_data: Path | None) -> pd.Series | None:
-    """Census residents by LSOA code: the workspace's own file, else the open data's."""
+    """Census residents by LSOA code: the workspace's own file, else the given folder's."""
     own = geography_dir / "population.csv" if geography_dir else None
     if own is not None and own.exists():
         frame = pd.read_csv(own, dtype={"lsoa_code": str})
         return frame.set_index("lsoa_code")["population"].astype(float)
-    census = open_data / CENSUS_FILE if open_data else None
-    if census is not None and census.exists():
+    census = _census_file(open_data)
+    if census is not None:
         frame = pd.read_csv(census, usecols=["lsoa21_code", "usual_residents_total"])
         return frame.set_index("lsoa21_code")["usual_residents_total"].astype(float)
     return None
@@ -89,10 +99,11 @@ def lsoa_population(
     """Residents per LSOA, the denominator of a rate, and where they come from.
 
     Census usual residents where available: the workspace's ``population.csv`` (see
-    :func:`~geo.geography.import_population`), else :data:`CENSUS_FILE` in the open data
-    folder. LSOAs the census does not name (2011 codes changed in 2021) get their
-    postcode count scaled to residents per postcode. Without a census, postcode counts
-    stand in for residents. Every LSOA gets at least 1.
+    :func:`~geo.geography.import_population`), else :data:`CENSUS_FILE` (plain or
+    ``.gz``) in ``open_data`` when a caller gives that folder. LSOAs the census does
+    not name (2011 codes changed in 2021) get their postcode count scaled to residents
+    per postcode. Without a census, postcode counts stand in for residents. Every LSOA
+    gets at least 1.
 
     Parameters
     ----------
@@ -101,7 +112,9 @@ def lsoa_population(
     geography_dir : pathlib.Path, optional
         The workspace's ``geography/`` folder.
     open_data : pathlib.Path, optional
-        The shared open data folder (see :func:`geo.config.open_data_dir`).
+        A folder holding :data:`CENSUS_FILE`, e.g. the demo's shipped data
+        (:func:`geo.demo.shipped.demo_data_dir`); the product's analyses give none and read
+        the workspace's imported Census.
 
     Returns
     -------
