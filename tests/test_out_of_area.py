@@ -8,6 +8,7 @@ lookup gives their LSOA, and maps and area statistics still read the located one
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pandas as pd
@@ -106,3 +107,26 @@ def test_national_geography_is_built_only_when_needed(herts, tmp_path, monkeypat
     path = write_csv(tmp_path / "inside.csv", inside[:2])
     summary = ingest_incidents(herts, path)
     assert summary.locations == {"located": 2}
+
+
+def test_police_uk_file_of_another_force_keeps_its_lsoas(tmp_path, open_data):
+    """The tests' police.uk-format Hertfordshire file (real GIAS school points, their DfE
+    LSOA codes) ingested into a Cambridgeshire workspace: no row rejected for its location,
+    every located row out of area with its real LSOA and force."""
+    from tests.test_police_uk import _street_file
+
+    root = tmp_path / "cambs"
+    assert main(["init", "--workspace", str(root), "--force", "cambridgeshire"]) == 0
+    workspace = Workspace.open(root, create=False)
+    path, frame = _street_file(open_data, tmp_path)
+    summary = ingest_incidents(workspace, path, fmt="police-uk")
+    assert summary.counts["rejected"] == 0 and summary.reasons == {}
+    assert summary.locations == {"out_of_area": len(frame) - 1, "unlocated_missing": 1}
+    rows = _stored(workspace)
+    away = rows[rows["location_status"] == "out_of_area"]
+    assert (away["force"] == "Hertfordshire").all()
+    given = away["attributes"].map(lambda a: json.loads(a).get("source_lsoa_code"))
+    comparable = given.isin(national_areas()["lsoa_code"])
+    share = (away["lsoa_code"][comparable] == given[comparable]).mean()
+    assert comparable.sum() > 150
+    assert share > 0.8  # as in the workspace's own area (test_police_uk_lsoa_agreement)
