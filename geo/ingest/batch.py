@@ -54,6 +54,7 @@ def commit_batch(
     key: str,
     versions: sa.Table | None = None,
     repeats: int = 0,
+    dropped: pd.Series | None = None,
 ) -> BatchResult:
     """Upsert ``rows`` and record the rejected input rows, in one transaction.
 
@@ -86,6 +87,9 @@ def commit_batch(
         Where an updated row's earlier content goes.
     repeats : int, default 0
         Identical within-file repeats of a record, reported as unchanged.
+    dropped : pandas.Series, optional
+        Rejected rows counted (as rejected, with their reason) but not written to the
+        rejects, e.g. the places of a national file outside the workspace's area.
 
     Returns
     -------
@@ -101,12 +105,13 @@ def commit_batch(
     {'ingested': 412, 'updated': 0, 'unchanged': 0, 'rejected': 3}
     """
     rejected = ~reject.ok
+    listed = rejected if dropped is None else rejected & ~dropped
     reject_frame = pd.DataFrame(
         {
-            "row_number": raw.row_numbers[rejected],
-            "raw": raw.frame[rejected].to_dict("records"),
-            "reason": reject.reason[rejected],
-            "detail": reject.detail[rejected],
+            "row_number": raw.row_numbers[listed],
+            "raw": raw.frame[listed].to_dict("records"),
+            "reason": reject.reason[listed],
+            "detail": reject.detail[listed],
         }
     )
     engine = store.connect(workspace.database_url)
@@ -137,7 +142,7 @@ def commit_batch(
                 "rejected": int(rejected.sum()),
             }
             rejects_path = None
-            if counts["rejected"]:
+            if len(reject_frame):
                 rejects_path = workspace.rejects_dir / f"{batch_id}-{raw.path.stem}-rejects.csv"
                 write_rejects_csv(rejects_path, reject_frame, list(raw.frame.columns))
             store.finish_batch(

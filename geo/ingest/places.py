@@ -35,11 +35,16 @@ from geo.ingest.place_files import (
 from geo.ingest.validate import Rejecter
 from geo.reading import read_csv_file, require_columns
 
-__all__ = ["BUFFER_M", "KIND", "NAPTAN_STOP_TYPES", "READERS", "PlaceReader", "PlacesSummary",
-           "ingest_places"]  # fmt: skip
+__all__ = [
+    "BUFFER_M", "DROPPED", "KIND", "NAPTAN_STOP_TYPES", "READERS", "PlaceReader",
+    "PlacesSummary", "ingest_places",
+]  # fmt: skip
 
 #: Places this far (metres) outside an area workspace's edge are kept (their neighbours).
 BUFFER_M = 2_000.0
+#: In an area workspace, rows dropped for these reasons are counted, not listed in the
+#: rejects (a national file's rows outside the area are not errors to fix).
+DROPPED = ("outside_area", "closed", "inactive")
 _AREA_COLUMNS = [
     "easting", "northing", "latitude", "longitude", "lsoa_code", "district_code", "csp_code",
     "force",
@@ -144,7 +149,8 @@ def ingest_places(
     Rows are geocoded like incidents; a row without an id or a name, or that cannot be
     located, is dropped. A workspace with an ``[area]`` keeps the places within
     :data:`BUFFER_M` of its edge (those outside the area are stored without LSOA, CSP or
-    force) and drops closed schools and inactive stops; with no area (Hertfordshire and
+    force) and drops closed schools and inactive stops (counted, but not listed in the
+    rejects CSV: see :data:`DROPPED`); with no area (Hertfordshire and
     Cambridgeshire) places are kept inside the area as before. A place is identified by
     its kind and id, so ingesting a newer file updates the places that changed.
 
@@ -212,6 +218,7 @@ def ingest_places(
     result = commit_batch(
         workspace, raw, rows, reject, kind=f"places:{kind}", source=KIND[kind],
         table=store.places, key_cols={"kind": KIND[kind]}, key="source_id",
+        dropped=reject.reason.isin(DROPPED) if has_area else None,
     )  # fmt: skip
     return PlacesSummary(
         path=path,
