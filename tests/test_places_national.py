@@ -238,3 +238,56 @@ def test_default_workspace_keeps_its_area_unchanged(workspace, near_and_far, tmp
     stops = _places(workspace).set_index("source_id")
     assert sorted(stops.index) == ["0500CCITY001", "2100WATFORD1"]
     assert set(stops["force"]) == {"Cambridgeshire", "Hertfordshire"}
+
+
+def test_fhrs_extract_columns(west_yorkshire, tmp_path):
+    header = [
+        "FHRSID", "LocalAuthorityBusinessID", "BusinessName", "BusinessType", "AddressLine1",
+        "PostCode", "RatingValue", "LocalAuthorityName", "Geocode/Longitude",
+        "Geocode/Latitude",
+    ]  # fmt: skip
+    rows = []
+    for fhrs_id, name, point in (("700001", "Whitelock's Ale House", LEEDS),
+                                 ("700002", "The Mill Road Tavern", CAMBRIDGE)):  # fmt: skip
+        lon, lat = to_wgs84(np.array([point[0]]), np.array([point[1]]))
+        rows.append({
+            "FHRSID": fhrs_id, "BusinessName": name, "BusinessType": "Pub/bar/nightclub",
+            "AddressLine1": "Turk's Head Yard", "PostCode": "LS1 6HB", "RatingValue": "5",
+            "LocalAuthorityName": "Leeds", "Geocode/Longitude": f"{lon[0]:.6f}",
+            "Geocode/Latitude": f"{lat[0]:.6f}",
+        })  # fmt: skip
+    summary = ingest_places(
+        west_yorkshire, _write(tmp_path / "fhrs.csv", header, rows, "utf-8"), kind="nte"
+    )
+    assert summary.places_line() == "read=2 kept=1 dropped=1 (outside_area=1)"
+    pubs = _places(west_yorkshire).set_index("source_id")
+    assert pubs.loc["700001", ["name", "subtype", "force"]].tolist() == [
+        "Whitelock's Ale House", "pub/bar/nightclub", "West Yorkshire",
+    ]  # fmt: skip
+    assert '"rating": "5"' in pubs.loc["700001", "attributes"]
+
+
+def test_seed_files_in_a_two_force_area_workspace(tmp_path, open_data):
+    """The shared Hertfordshire and Cambridgeshire extracts in an area workspace of the two
+    forces: the school 1.4 km into King's Lynn is kept by the 2 km buffer, the 1,057
+    inactive stops are dropped, and the one pub with Somerset coordinates is outside."""
+    root = tmp_path / "ws"
+    init = ["init", "--workspace", str(root), "--force", "hertfordshire"]
+    assert main([*init, "--force", "cambridgeshire"]) == 0
+    ws = Workspace.open(root, create=False)
+    lines = {
+        kind: ingest_places(ws, open_data / name, kind=kind).places_line()
+        for kind, name in (
+            ("schools", "schools_gias_herts_cambs.csv"),
+            ("transport", "naptan_stops_herts_cambs.csv"),
+            ("nte", "nte_pubs_herts_cambs.csv"),
+        )
+    }
+    assert lines == {
+        "schools": "read=990 kept=990 dropped=0",
+        "transport": "read=11232 kept=10175 dropped=1057 (inactive=1057)",
+        "nte": "read=1365 kept=1364 dropped=1 (outside_area=1)",
+    }
+    places = _places(ws).set_index("source_id")
+    beaupre = places.loc["110643"]  # GIAS: King's Lynn and West Norfolk, 1.4 km from Fenland
+    assert pd.isna(beaupre["lsoa_code"]) and beaupre["name"] == "Beaupre Community Primary School"
