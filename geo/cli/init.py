@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +24,39 @@ def _area_toml(area: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_area(path: Path, area: dict[str, Any]) -> None:
-    """Replace (or add) the ``[area]`` table of a settings file, keeping everything else."""
-    text = path.read_text(encoding="utf-8")
+def _with_area(text: str, area: dict[str, Any]) -> str:
+    """Settings text with its ``[area]`` table replaced (or added), everything else kept."""
     # an [area] table runs from its header to the next table header or the end
     text = re.sub(r"(?ms)^\[area\][^\n]*\n.*?(?=^\[|\Z)", "", text)
-    path.write_text(text.rstrip("\n") + "\n\n" + _area_toml(area), encoding="utf-8")
+    return text.rstrip("\n") + "\n\n" + _area_toml(area)
+
+
+def _write_area(path: Path, area: dict[str, Any]) -> Callable[[], None]:
+    """Check the new settings file and return what puts it in place (an atomic rename)."""
+    from geo.config_file import Config
+
+    staged = path.with_name(path.name + ".new")
+    staged.write_text(_with_area(path.read_text(encoding="utf-8"), area), encoding="utf-8")
+    try:
+        Config.from_toml(staged)  # the file must still be valid
+    except Exception:
+        staged.unlink(missing_ok=True)
+        raise
+
+    def put_in_place() -> None:
+        staged.replace(path)
+
+    return put_in_place
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Write the area into the workspace's settings (creating the workspace if needed)."""
+    """Write the area into the workspace's settings (creating the workspace if needed).
+
+    A workspace that already holds records has them (and its places) re-assigned to the
+    new area in the same step: the store and the settings file change together.
+    """
     from geo.config import CONFIG_NAME, Workspace
+    from geo.geography.reassign import reassign_to_area
     from geo.geography.workspace_area import area_setting, describe_area
 
     area = area_setting(
@@ -43,10 +66,17 @@ def cmd_init(args: argparse.Namespace) -> int:
         england_and_wales=args.england_and_wales,
     )
     ws = open_workspace(args, create=True)
-    _write_area(ws.root / CONFIG_NAME, area)
-    ws = Workspace.open(ws.root, create=False)  # read back: the file must still be valid
+    path = ws.root / CONFIG_NAME
+    put_in_place = _write_area(path, area)
+    try:
+        change = reassign_to_area(ws, area, before_commit=put_in_place)
+    finally:
+        path.with_name(path.name + ".new").unlink(missing_ok=True)
+    ws = Workspace.open(ws.root, create=False)
     print(f"workspace {ws.root}: area set in {CONFIG_NAME}")
     print("\n".join(describe_area(ws.config.area)))
+    if change.batch_id is not None:
+        print("\n".join(change.lines()))
     return 0
 
 
