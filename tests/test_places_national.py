@@ -20,7 +20,7 @@ import shapely
 
 from geo.cli import main
 from geo.config import Workspace
-from geo.geography import load_geography
+from geo.geography import load_geography, national_areas
 from geo.geography.geocoder import to_wgs84
 from geo.ingest.places import BUFFER_M, ingest_places
 
@@ -172,9 +172,13 @@ def test_national_gias_file_filtered_to_a_force_and_2_km(west_yorkshire, near_an
     schools = _places(west_yorkshire).set_index("source_id")
     assert schools.loc["100001", "name"] == "St Mary’s Catholic Primary School"
     assert schools.loc[["100001", "100002"], "force"].tolist() == ["West Yorkshire"] * 2
-    # the school 1 km over the border is kept for its neighbours, with no area of ours
+    # the school 1 km over the border is kept for its neighbours, with its real areas
     border = schools.loc["100005"]
-    assert pd.isna(border["lsoa_code"]) and pd.isna(border["csp_code"]) and pd.isna(border["force"])
+    real = national_areas().set_index("lsoa_code").loc[border["lsoa_code"]]
+    assert (border["force"], real["district_name"]) == ("Lancashire", "Rossendale")
+    assert (border["district_code"], border["csp_code"]) == (
+        real["district_code"], real["csp_code"],
+    )  # fmt: skip
     assert (border["easting"], border["northing"]) == tuple(round(v) for v in near_and_far[0])
     # the rows to fix are listed in the rejects CSV; those outside the area or closed are
     # counted only (a national file's other areas are not errors)
@@ -290,4 +294,8 @@ def test_seed_files_in_a_two_force_area_workspace(tmp_path, open_data):
     }
     places = _places(ws).set_index("source_id")
     beaupre = places.loc["110643"]  # GIAS: King's Lynn and West Norfolk, 1.4 km from Fenland
-    assert pd.isna(beaupre["lsoa_code"]) and beaupre["name"] == "Beaupre Community Primary School"
+    assert beaupre["name"] == "Beaupre Community Primary School"
+    # kept by the buffer with its real areas: the LSOA the GIAS file itself gives
+    assert beaupre[["lsoa_code", "district_code", "force"]].tolist() == [
+        "E01026659", "E07000146", "Norfolk",
+    ]  # fmt: skip

@@ -22,6 +22,7 @@ from geo._hashing import row_digest
 from geo.config import Workspace
 from geo.geography.areas import Geography, load_geography
 from geo.geography.geocoder import geocode
+from geo.geography.national_locate import locate_nationally
 from geo.ingest.batch import commit_batch
 from geo.ingest.incidents import IngestSummary
 from geo.ingest.place_files import (
@@ -98,9 +99,10 @@ def _drop_out_of_use(places: pd.DataFrame, kind: str, reject: Rejecter) -> None:
 
 
 def _keep_buffer(located: pd.DataFrame, geography: Geography, buffer_m: float) -> pd.Series:
-    """Rows located outside the area but within ``buffer_m`` of it: kept, without areas.
+    """Rows located outside the area but within ``buffer_m`` of it: kept, with real areas.
 
-    Returns the kept rows' mask; their reject reason is cleared, their area codes emptied.
+    Returns the kept rows' mask; their reject reason is cleared and their LSOA, district,
+    CSP and force are those of England and Wales (:mod:`geo.geography.national_locate`).
     """
     outside = located["reason"].eq("outside_area") & located["easting"].notna()
     near = pd.Series(False, index=located.index)
@@ -113,7 +115,14 @@ def _keep_buffer(located: pd.DataFrame, geography: Geography, buffer_m: float) -
         near.loc[located.index[outside][np.unique(found)]] = True
     located.loc[near, "reason"] = ""
     located.loc[near, "detail"] = ""
-    located.loc[near, ["lsoa_code", "district_code", "csp_code", "force"]] = None
+    if near.any():
+        found = locate_nationally(
+            located.loc[near, "easting"].to_numpy(float),
+            located.loc[near, "northing"].to_numpy(float),
+        )
+        for column in ("lsoa_code", "district_code", "csp_code", "force"):
+            located[column] = located[column].astype(object)
+            located.loc[near, column] = found[column].to_numpy(dtype=object)
     return near
 
 
@@ -148,8 +157,8 @@ def ingest_places(
 
     Rows are geocoded like incidents; a row without an id or a name, or that cannot be
     located, is dropped. A workspace with an ``[area]`` keeps the places within
-    :data:`BUFFER_M` of its edge (those outside the area are stored without LSOA, CSP or
-    force) and drops closed schools and inactive stops (counted, but not listed in the
+    :data:`BUFFER_M` of its edge (those outside the area with their real LSOA, district,
+    CSP and force) and drops closed schools and inactive stops (counted, but not listed in the
     rejects CSV: see :data:`DROPPED`); with no area (Hertfordshire and
     Cambridgeshire) places are kept inside the area as before. A place is identified by
     its kind and id, so ingesting a newer file updates the places that changed.
