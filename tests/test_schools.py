@@ -13,8 +13,8 @@ from geo._errors import TensionmapError
 from geo.cli import main
 from geo.config import Workspace
 from geo.demo.generator import generate
+from geo.demo.shipped import CENSUS_FILE
 from geo.geography.boundary_import import import_population
-from geo.geography.population import CENSUS_FILE
 from geo.ingest.incidents import ingest_incidents
 from geo.ingest.places import ingest_places
 from geo.schools.plan import school_plan

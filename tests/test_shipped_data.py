@@ -19,8 +19,7 @@ import pytest
 
 from geo.demo.places import load_places, residential_weights
 from geo.demo.run import BOUNDARY_FILES, PLACE_FILES, generate_to
-from geo.demo.shipped import demo_data_dir, find_data_file, unpacked
-from geo.geography.population import CENSUS_FILE
+from geo.demo.shipped import CENSUS_FILE, demo_data_dir, find_data_file, unpacked
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = [*PLACE_FILES.values(), CENSUS_FILE, *BOUNDARY_FILES.values()]

@@ -16,7 +16,10 @@ from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["demo_data_dir", "find_data_file", "unpacked"]
+__all__ = ["CENSUS_FILE", "demo_data_dir", "find_data_file", "unpacked"]
+
+#: The demo area's Census 2021 usual residents by LSOA 2021 (shipped as ``.gz``).
+CENSUS_FILE = "population_census2021_lsoa21_herts_cambs.csv"
 
 
 def demo_data_dir() -> Path:

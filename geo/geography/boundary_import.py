@@ -7,7 +7,6 @@ store never mixes two boundary sets.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo import store
-from geo._errors import InputFileError
 from geo.config import Workspace
 from geo.geography.areas import load_geography
 from geo.geography.boundary_files import import_boundaries, import_csp_lookup
@@ -179,10 +177,15 @@ def import_lookup_file(workspace: Workspace, path: Path) -> tuple[int, ReassignR
 def import_population(workspace: Workspace, path: Path) -> int:
     r"""Store residents per LSOA from a CSV (e.g. Census 2021 usual residents by LSOA).
 
-    The file needs an LSOA code column (``lsoa_code``, ``LSOA21CD``, ``lsoa21_code`` …)
-    and a count column (``population``, ``usual_residents_total``, ``Observation`` …);
-    counts may have thousands separators. It is stored as ``geography/population.csv``,
-    which :func:`~geo.geography.lsoa_population` reads.
+    What ``tensionmap boundaries import-population FILE`` does. The file is read by
+    :func:`~geo.geography.population.read_census_file`: ONS's national TS001 LSOA table as
+    downloaded (``geography code``, ``Residence type: Total; measures: Value``), an ONS
+    custom dataset (``Lower layer Super Output Areas Code``, ``Observation``) or any CSV
+    with an LSOA code column (``lsoa_code``, ``LSOA21CD`` …) and a count column
+    (``population``, ``usual_residents_total`` …); counts may have thousands separators.
+    It is stored as ``geography/population.csv``, which
+    :func:`~geo.geography.lsoa_population` reads: codes unchanged since 2011 join the
+    LSOAs directly, the others fall back to postcode counts scaled to residents.
 
     Parameters
     ----------
@@ -199,7 +202,8 @@ def import_population(workspace: Workspace, path: Path) -> int:
     Raises
     ------
     InputFileError
-        If the file lacks either column, or a count is not a number of at least 0.
+        If the file lacks either column, a code is not an LSOA code or appears twice, or a
+        count is not a number of at least 0 (naming file, row, column and value).
 
     Examples
     --------
@@ -211,32 +215,9 @@ def import_population(workspace: Workspace, path: Path) -> int:
     ...     print(import_population(ws, census))
     2
     """
-    from geo.reading import read_csv_file
+    from geo.geography.population import read_census_file
 
-    frame = read_csv_file(path).frame
-    code = next(
-        (c for c in frame.columns if re.match(r"^(lsoa\d{0,2}_?c(o)?d(e)?)$", c, re.I)), None
-    )
-    count = next(
-        (
-            c
-            for c in frame.columns
-            if c.lower() in ("population", "usual_residents_total", "observation", "all_persons")
-        ),
-        None,
-    )
-    if code is None or count is None:
-        raise InputFileError(
-            f"{path}: expected an LSOA code column (lsoa_code, LSOA21CD …) and a population "
-            f"column (population, usual_residents_total …); the file has {list(frame.columns)}."
-        )
-    values = pd.to_numeric(frame[count].str.replace(",", ""), errors="coerce")
-    bad = values.isna() | (values < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise InputFileError(
-            f"{path}: row {row}, column {count!r}: {frame[count].iloc[row - 2]!r} is not a count."
-        )
-    out = pd.DataFrame({"lsoa_code": frame[code].str.strip(), "population": values})
+    residents = read_census_file(path)
+    out = pd.DataFrame({"lsoa_code": residents.index, "population": residents.to_numpy()})
     out.to_csv(workspace.geography_dir / "population.csv", index=False)
     return len(out)

