@@ -5,9 +5,11 @@ victims to find again.
 
 :mod:`~geo.demo.builder` (the :class:`ScenarioBuilder` that makes records),
 :mod:`~geo.demo.generator` (a whole scenario), :mod:`~geo.demo.planting` (the planted
-patterns), :mod:`~geo.demo.calibration` (published national figures),
-:mod:`~geo.demo.places` and :mod:`~geo.demo.texts` (real places, plausible descriptions)
-and :mod:`~geo.demo.run` (``tensionmap demo``: build a workspace and its outputs).
+patterns), :mod:`~geo.demo.calibration` (published figures), the budgets of the seed
+forces, Hertfordshire and Cambridgeshire (:mod:`~geo.demo.seed_periods`), and of any
+other force at the national rate (:mod:`~geo.demo.force`), :mod:`~geo.demo.places` and
+:mod:`~geo.demo.texts` (real places, plausible descriptions), :mod:`~geo.demo.run`
+(``tensionmap demo``: build a workspace) and :mod:`~geo.demo.outputs` (its analyses).
 """
 
 from geo.demo.builder import ScenarioBuilder

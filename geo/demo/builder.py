@@ -59,6 +59,10 @@ CAMBS_CSP_FACTOR = {
     "East Cambridgeshire": 0.7,
     "South Cambridgeshire": 0.6,
 }
+#: Published CSP shares per force (the rest of its CSPs share the remainder by residents).
+PUBLISHED_CSP_SHARE = {"Hertfordshire": cal.HERTS_CSP_SHARE}
+#: CSP rate factors per force; a force without any shares its records by residents alone.
+CSP_RATE_FACTOR = {"Cambridgeshire": CAMBS_CSP_FACTOR}
 #: Share of records that repeat an earlier victim (tuned so ~25 % of victims recur in a year).
 REPEAT_SHARE = 0.36
 
@@ -81,6 +85,8 @@ class Period:
         Share of strand markers per strand.
     extrapolated
         Whether the volumes are extrapolated along the national series.
+    multi_share
+        Share of records that carry two strands (race and religion).
 
     Examples
     --------
@@ -99,6 +105,7 @@ class Period:
     incidents: int
     strand_share: dict[str, float]
     extrapolated: bool
+    multi_share: float = 0.025
 
 
 def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
@@ -212,14 +219,16 @@ class ScenarioBuilder:
             .sum()
         )
         table = table[table["force"] == force]
-        if force == "Hertfordshire":
-            fixed = table["name"].map(cal.HERTS_CSP_SHARE)
-            rest = 1 - sum(cal.HERTS_CSP_SHARE.values())
+        published = PUBLISHED_CSP_SHARE.get(force)
+        if published is not None:
+            fixed = table["name"].map(published)
+            rest = 1 - sum(published.values())
             free = fixed.isna()
             fixed[free] = rest * table.loc[free, "w"] / table.loc[free, "w"].sum()
             share = fixed.to_numpy(float)
-        else:
-            share = (table["w"] * table["name"].map(CAMBS_CSP_FACTOR).fillna(1.0)).to_numpy(float)
+        else:  # by residents, times a force's own rate factors where it has them
+            factor = table["name"].map(CSP_RATE_FACTOR.get(force, {})).astype(float)
+            share = (table["w"] * factor.fillna(1.0)).to_numpy(float)
         return table["csp"].to_numpy(), share / share.sum()
 
     def day_weights(
@@ -252,7 +261,7 @@ class ScenarioBuilder:
             n = round(total * scale * fraction)
             if n == 0:
                 continue
-            multi = round(n * (0.02 if period.force == "Hertfordshire" else 0.025))
+            multi = round(n * period.multi_share)
             strands = _strand_lists(n, period.strand_share, multi, self.rng)
             csp = np.repeat(csps, _largest_remainder(n, csp_share))
             frames.append(

@@ -6,9 +6,19 @@ incidents together by financial year, its 2016 strand mix and CSP shares
 (Hertfordshire Hate Crime Strategy 2017–2020). Years outside the published ones are
 extrapolated along the national series of police-recorded hate crime in England and
 Wales (Home Office, "Hate crime, England and Wales" bulletins), and the generator says so.
+
+Any other force (``tensionmap demo --force NAME``) is calibrated to the national figures
+alone: hate crimes at the national rate per resident of 2022/23, the national strand mix
+of that year and CSP shares by residents (see :func:`national_rate_per_1000`).
 """
 
 from __future__ import annotations
+
+#: The forces with published local figures above, and the generator's name of each.
+SEED_FORCES = {"Hertfordshire": "hertfordshire", "Cambridgeshire": "cambridgeshire"}
+
+#: Reference numbers per seed force (``HC-2019-0000001``); other forces take their initials.
+SEED_PREFIXES = {"Hertfordshire": "HC", "Cambridgeshire": "CC"}
 
 #: Cambridgeshire hate crimes per calendar year.
 CAMBS_CRIMES = {2014: 423, 2015: 528, 2016: 879, 2017: 1160, 2018: 964, 2019: 1012}
@@ -59,6 +69,27 @@ NATIONAL_CRIMES = {
     2021: 155_841,
     2022: 145_214,
     2023: 140_561,
+}
+
+#: The financial year (by its first year) of the national rate and strand mix.
+NATIONAL_REFERENCE_YEAR = 2022
+
+#: Census 2021 usual residents of England and Wales (ONS, "Population and household
+#: estimates, England and Wales: Census 2021", first results, 28 June 2022; rounded to
+#: the nearest 100 as published): the denominator of the national rate.
+CENSUS_2021_RESIDENTS = 59_597_300
+
+#: Police-recorded hate crimes by monitored strand, England and Wales, year ending March
+#: 2023 (Home Office, "Hate crime, England and Wales, 2022 to 2023", second edition,
+#: 2 November 2023, with Nottinghamshire's revised religion figure; excluding Devon and
+#: Cornwall, who supplied no data). A crime can carry several strands, so these sum to
+#: 152,758, more than the 145,214 crimes.
+NATIONAL_STRAND_CRIMES = {
+    "race": 101_906,
+    "religion": 8_241,
+    "sexual_orientation": 24_102,
+    "disability": 13_777,
+    "transgender": 4_732,
 }
 
 #: Share of non-crime hate incidents among all reports: Hertfordshire 2015/16's most
@@ -121,3 +152,41 @@ def national_ratio(year: int, reference: int) -> float:
     lo, hi = min(NATIONAL_CRIMES), max(NATIONAL_CRIMES)
     clamp = max(lo, min(hi, year))
     return NATIONAL_CRIMES[clamp] / NATIONAL_CRIMES[max(lo, min(hi, reference))]
+
+
+def national_rate_per_1000() -> float:
+    """Police-recorded hate crimes per 1,000 residents, England and Wales, 2022/23.
+
+    The numerator is :data:`NATIONAL_CRIMES` of :data:`NATIONAL_REFERENCE_YEAR`
+    (145,214, which leaves out Devon and Cornwall, so the rate is a little low), the
+    denominator :data:`CENSUS_2021_RESIDENTS` (59,597,300 usual residents).
+
+    Returns
+    -------
+    float
+        Hate crimes per 1,000 residents (about 2.44).
+
+    Examples
+    --------
+    >>> round(national_rate_per_1000(), 4)  # 145,214 / 59,597,300 × 1,000
+    2.4366
+    """
+    return NATIONAL_CRIMES[NATIONAL_REFERENCE_YEAR] / CENSUS_2021_RESIDENTS * 1000
+
+
+def national_strand_share() -> dict[str, float]:
+    """The national strand mix of 2022/23: each strand's share of the strand markers.
+
+    Returns
+    -------
+    dict of str to float
+        Share per monitored strand of :data:`NATIONAL_STRAND_CRIMES`, summing to 1.
+
+    Examples
+    --------
+    >>> share = national_strand_share()
+    >>> round(share["race"], 3), round(share["religion"], 3), round(sum(share.values()), 6)
+    (0.667, 0.054, 1.0)
+    """
+    total = sum(NATIONAL_STRAND_CRIMES.values())
+    return {strand: count / total for strand, count in NATIONAL_STRAND_CRIMES.items()}

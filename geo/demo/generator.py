@@ -9,6 +9,8 @@ planting never disturbs the calibration.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,10 +20,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo._errors import TensionmapError
 from geo.demo import calibration as cal
 from geo.demo.builder import SETTING_SHARE, Period, ScenarioBuilder
+from geo.demo.force import plan_force, scenario_force
 from geo.demo.places import load_places, residential_weights
 from geo.demo.planting import plant_episodes, plant_hotspots, plant_repeats
+from geo.demo.seed_periods import seed_periods
 from geo.demo.texts import (
     ABUSE,
     DESCRIPTIONS,
@@ -33,7 +38,6 @@ from geo.demo.texts import (
 )
 from geo.geography.areas import Geography
 from geo.geography.geocoder import to_wgs84
-from geo.vocab import MONITORED_STRANDS as STRANDS
 
 FORCES = ("hertfordshire", "cambridgeshire", "both")
 
@@ -76,57 +80,6 @@ class Scenario:
         (out / "truth.json").write_text(json.dumps(self.truth, indent=1), encoding="utf-8")
 
 
-# ---------------------------------------------------------------------------------------
-# budgets: how many records per force, period, record type and strand
-
-
-def _cambs_periods(first: int, last: int) -> list[Period]:
-    out = []
-    for year in range(first, last + 1):
-        ref = min(max(year, min(cal.CAMBS_CRIMES)), max(cal.CAMBS_CRIMES))
-        ratio = cal.national_ratio(year, ref)
-        crimes = cal.CAMBS_CRIMES[ref] * ratio
-        markers = {s: cal.CAMBS_MARKERS[s][ref] for s in STRANDS}
-        total = sum(markers.values())
-        out.append(
-            Period(
-                "Cambridgeshire",
-                str(year),
-                pd.Timestamp(year, 1, 1),
-                pd.Timestamp(year, 12, 31),
-                crimes=round(crimes),
-                incidents=round(crimes * cal.INCIDENT_SHARE / (1 - cal.INCIDENT_SHARE)),
-                strand_share={s: m / total for s, m in markers.items()},
-                extrapolated=year not in cal.CAMBS_CRIMES,
-            )
-        )
-    return out
-
-
-def _herts_periods(first: int, last: int) -> list[Period]:
-    out = []
-    for year in range(first, last + 1):  # financial years starting in April of `year`
-        ref = min(max(year, min(cal.HERTS_REPORTS)), max(cal.HERTS_REPORTS))
-        reports = cal.HERTS_REPORTS[ref] * cal.national_ratio(year, ref)
-        share = dict(cal.HERTS_STRAND_SHARE)
-        if year == 2017:  # the 2017 attacks: faith hate up by half that year
-            share["religion"] *= 1.5
-        norm = sum(share.values())
-        out.append(
-            Period(
-                "Hertfordshire",
-                f"{year}/{(year + 1) % 100:02d}",
-                pd.Timestamp(year, 4, 1),
-                pd.Timestamp(year + 1, 3, 31),
-                crimes=round(reports * (1 - cal.INCIDENT_SHARE)),
-                incidents=round(reports * cal.INCIDENT_SHARE),
-                strand_share={s: v / norm for s, v in share.items()},
-                extrapolated=year not in cal.HERTS_REPORTS,
-            )
-        )
-    return out
-
-
 def generate(
     geo: Geography,
     *,
@@ -137,26 +90,45 @@ def generate(
     scale: float = 1.0,
     open_data: Path | None = None,
     episodes: bool = True,
+    records_per_year: int | None = None,
+    geography_dir: Path | None = None,
+    places_table: pd.DataFrame | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> Scenario:
     """Generate the demo scenario.
 
     Parameters
     ----------
     geo
-        The boundary set (the default or an imported one).
+        The boundary set (the default or an imported one, or a workspace's area).
     seed
         Everything, including the planted truth, is reproducible from it.
     force
-        ``hertfordshire``, ``cambridgeshire`` or ``both``.
+        ``hertfordshire``, ``cambridgeshire`` or ``both``: the seed forces, calibrated to
+        their published figures. Any other police force of England and Wales, in any
+        spelling :func:`~geo.geography.national.find_force` accepts, is calibrated to
+        national figures (:mod:`geo.demo.force`); ``geo`` must hold its LSOAs.
     start, end
         Inclusive date range.
     scale
         Multiplies every volume (1.0 = the published figures).
     open_data
-        Folder with the real places and Census population; synthetic stand-ins otherwise.
+        Folder with the seed forces' real places and Census population; synthetic
+        stand-ins otherwise.
     episodes
         Plant the tension episodes (``False`` gives the null scenario on which false
         alarms are counted).
+    records_per_year
+        For a force other than the seed forces: records a year instead of the national
+        rate.
+    geography_dir
+        For a force other than the seed forces: the workspace's ``geography/`` folder,
+        for its imported Census residents.
+    places_table
+        For a force other than the seed forces: the workspace's ``places`` table (real
+        places); synthetic places when ``None``.
+    say
+        Where progress lines go (``None``: nowhere).
 
     Returns
     -------
@@ -165,9 +137,10 @@ def generate(
 
     Raises
     ------
-    ValueError
-        For an unknown force, a range that ends before it starts, or a scale that is
-        not positive.
+    TensionmapError
+        (a ``ValueError``) For an unknown force (the message names the closest ones), a
+        range that ends before it starts, a scale or records a year that are not
+        positive, or records a year asked of a seed force.
 
     Examples
     --------
@@ -182,47 +155,155 @@ def generate(
     >>> scenario.truth["extrapolated_periods"]  # doctest: +SKIP
     ['Hertfordshire 2018/19']
 
+    Any other force, on its own LSOAs at the national rate:
+
+    >>> warks = load_geography(area={"forces": ["Warwickshire"]})  # doctest: +SKIP
+    >>> scenario = generate(warks, force="Warwickshire Police", start=date(2019, 1, 1),
+    ...                     end=date(2019, 12, 31), records_per_year=800)  # doctest: +SKIP
+    >>> len(scenario.incidents), scenario.truth["force"]  # doctest: +SKIP
+    (800, 'Warwickshire')
+
     The arguments are checked before anything is drawn:
 
-    >>> generate(None, force="kent")
-    Traceback (most recent call last):
-    ...
-    ValueError: 'force' must be one of ('hertfordshire', 'cambridgeshire', 'both'); ...
+    >>> try:
+    ...     generate(None, force="Kentt")
+    ... except TensionmapError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    No police force area in England and Wales is called 'Kentt'.
+    Did you mean 'Kent' or 'Gwent'?
     """
-    if force not in FORCES:
-        raise ValueError(f"'force' must be one of {FORCES}; {force!r} was given.")
-    if end < start:
-        raise ValueError(f"the range ends ({end}) before it starts ({start}).")
-    if scale <= 0:
-        raise ValueError(f"'scale' must be positive; {scale!r} was given.")
+    force = scenario_force(force)
+    seeded = check_arguments(force, start, end, records_per_year, scale=scale)
     rng = np.random.default_rng(seed)
-    weights, weight_source = residential_weights(geo, open_data)
-    places = load_places(geo, open_data, weights)
-    b = ScenarioBuilder(geo, places, rng, pd.Timestamp(start), pd.Timestamp(end), scale)
-    periods: list[Period] = []
-    if force in ("cambridgeshire", "both"):
-        periods += _cambs_periods(start.year, end.year)
-    if force in ("hertfordshire", "both"):
-        periods += _herts_periods(
-            start.year - (1 if start.month < 4 else 0), end.year - (1 if end.month < 4 else 0)
+    progress = _Progress(say)
+    if seeded:
+        weights, weight_source = residential_weights(geo, open_data)
+        places = load_places(geo, open_data, weights)
+        about: dict[str, Any] = {"residential_weights": weight_source}
+        prefixes, notes = cal.SEED_PREFIXES, list(places.notes)
+    else:
+        plan = plan_force(
+            geo, force, first=start.year, last=end.year, geography_dir=geography_dir,
+            places_table=places_table, records_per_year=records_per_year,
+        )  # fmt: skip
+        geo, places, force = plan.geo, plan.places, plan.force
+        about = dict(plan.about)
+        prefixes, notes = {plan.force: plan.prefix}, [*plan.notes, *places.notes]
+        progress.say(
+            f"  {force}: {len(geo.lsoas):,} LSOAs, {plan.about['residents']:,.0f} residents"
         )
-    records = pd.concat([b.records_for(p, scale) for p in periods], ignore_index=True)
-    records = records.sort_values(["day", "force"], kind="stable").reset_index(drop=True)
-    records["x"], records["y"] = b.locate(records)
-    records["minute"] = b.times(records["setting"])
+    b = ScenarioBuilder(geo, places, rng, pd.Timestamp(start), pd.Timestamp(end), scale)
+    periods = seed_periods(force, start, end) if seeded else plan.periods
     truth: dict[str, Any] = {
         "seed": seed,
         "force": force,
         "from": str(start),
         "to": str(end),
         "scale": scale,
-        "residential_weights": weight_source,
+        **about,
     }
+    return _draw(b, periods, truth, prefixes, notes, episodes=episodes, progress=progress)
+
+
+def check_arguments(
+    force: str,
+    start: date | None,
+    end: date | None,
+    records_per_year: int | None,
+    *,
+    scale: float = 1.0,
+) -> bool:
+    """Check a scenario's arguments before anything is drawn or imported.
+
+    Parameters
+    ----------
+    force : str
+        The generator's name of the force (see :func:`geo.demo.force.scenario_force`).
+    start, end : datetime.date or None
+        The range (``None``: the default).
+    records_per_year : int or None
+        Records a year asked for.
+    scale : float, default 1.0
+        The volume multiplier.
+
+    Returns
+    -------
+    bool
+        Whether ``force`` is a seed force (calibrated to published figures).
+
+    Raises
+    ------
+    TensionmapError
+        (a ``ValueError``) For a range that ends before it starts, a scale or records a
+        year that are not positive, or records a year asked of a seed force.
+
+    Examples
+    --------
+    >>> check_arguments("both", None, None, None), check_arguments("Kent", None, None, 900)
+    (True, False)
+    >>> try:
+    ...     check_arguments("hertfordshire", None, None, 900)
+    ... except TensionmapError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    records a year cannot be asked of 'hertfordshire': its volumes are its published
+    figures (use --scale).
+    """
+    if start is not None and end is not None and end < start:
+        raise TensionmapError(f"the range ends ({end}) before it starts ({start}).")
+    if scale <= 0:
+        raise TensionmapError(f"'scale' must be positive; {scale!r} was given.")
+    if records_per_year is not None and records_per_year <= 0:
+        raise TensionmapError(
+            f"'records_per_year' must be positive; {records_per_year!r} was given."
+        )
+    if force in FORCES and records_per_year is not None:
+        raise TensionmapError(
+            f"records a year cannot be asked of {force!r}: its volumes are its published "
+            "figures (use --scale)."
+        )
+    return force in FORCES
+
+
+class _Progress:
+    """Progress lines with the time each step took, when there is somewhere to say them."""
+
+    def __init__(self, say: Callable[[str], None] | None) -> None:
+        self._say = say
+        self._t = time.perf_counter()
+
+    def say(self, line: str) -> None:
+        if self._say is not None:
+            self._say(line)
+
+    def done(self, step: str) -> None:
+        now = time.perf_counter()
+        self.say(f"  {step}: {now - self._t:.1f} s")
+        self._t = now
+
+
+def _draw(
+    b: ScenarioBuilder,
+    periods: list[Period],
+    truth: dict[str, Any],
+    prefixes: dict[str, str],
+    notes: list[str],
+    *,
+    episodes: bool,
+    progress: _Progress,
+) -> Scenario:
+    """Draw the records of ``periods``, plant the truth, and write them as a canonical CSV."""
+    records = pd.concat([b.records_for(p, b.scale) for p in periods], ignore_index=True)
+    records = records.sort_values(["day", "force"], kind="stable").reset_index(drop=True)
+    progress.done(f"{len(records):,} records over {len(periods)} period(s)")
+    records["x"], records["y"] = b.locate(records)
+    records["minute"] = b.times(records["setting"])
+    progress.done("places and times")
     truth["hotspots"] = plant_hotspots(b, records)
     truth["episodes"] = plant_episodes(b, records) if episodes else []
     truth["repeat_victims"] = plant_repeats(b, records)
-    _keep_inside(geo, records)
-    incidents = _canonical(records, rng)
+    progress.done("planted hotspots, episodes and repeat victims")
+    _keep_inside(b.geo, records)
+    incidents = _canonical(records, b.rng, prefixes)
     references = incidents["reference"].to_numpy()
     for planted in (*truth["hotspots"], *truth["episodes"]):
         planted["references"] = references[planted.pop("rows")].tolist()
@@ -230,13 +311,13 @@ def generate(
         s: incidents.loc[records["setting"] == s, "reference"].tolist() for s in SETTING_SHARE
     }
     truth["extrapolated_periods"] = [f"{p.force} {p.label}" for p in periods if p.extrapolated]
-    notes = list(places.notes)
     if truth["extrapolated_periods"]:
         notes.append(
             "extrapolated along the national series (no published local figure): "
             + ", ".join(truth["extrapolated_periods"])
         )
     truth["notes"] = notes
+    progress.done("records written")
     return Scenario(incidents, truth, notes)
 
 
@@ -255,11 +336,13 @@ def _keep_inside(geo: Geography, records: pd.DataFrame) -> None:
         records.loc[outside, "y"] = shapely.get_y(inner)
 
 
-def _canonical(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _canonical(
+    records: pd.DataFrame, rng: np.random.Generator, prefixes: dict[str, str]
+) -> pd.DataFrame:
     """The records as a canonical incidents CSV frame."""
     n = len(records)
     when = records["day"] + pd.to_timedelta(records["minute"], unit="m")
-    prefix = np.where(records["force"] == "Hertfordshire", "HC", "CC")
+    prefix = records["force"].map(prefixes).to_numpy()
     ref = [
         f"{p}-{d:%Y}-{i:07d}" for i, (p, d) in enumerate(zip(prefix, records["day"], strict=True))
     ]

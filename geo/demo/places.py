@@ -22,6 +22,14 @@ from geo.geography.areas import Geography
 from geo.geography.population import lsoa_population
 
 KINDS = ("rail_station", "bus_station", "taxi_rank", "nte", "school")
+#: Each kind in words.
+KIND_NAMES = {
+    "rail_station": "rail stations",
+    "bus_station": "bus stations",
+    "taxi_rank": "taxi ranks",
+    "nte": "night-time economy premises",
+    "school": "schools",
+}
 
 
 @dataclass(frozen=True)
@@ -130,7 +138,6 @@ def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> 
     "no open data for rail stations: using synthetic places named 'Demo rail station N'"
     """
     by_kind: dict[str, pd.DataFrame] = {}
-    notes: list[str] = []
     naptan = find_data_file(open_data, "naptan_stops_herts_cambs.csv")
     if naptan is not None:
         stops = pd.read_csv(
@@ -164,18 +171,91 @@ def load_places(geo: Geography, open_data: Path | None, weights: np.ndarray) -> 
             part["Easting"].to_numpy(float),
             part["Northing"].to_numpy(float),
         )
+    return _complete(geo, by_kind, weights, "no open data for {kinds}")
+
+
+def _complete(
+    geo: Geography, by_kind: dict[str, pd.DataFrame], weights: np.ndarray, missing: str
+) -> DemoPlaces:
+    """Synthetic places for each kind without real ones (with a note), and the taxi ranks."""
+    notes: list[str] = []
     for kind in KINDS:
         if kind not in by_kind or by_kind[kind].empty:
             by_kind[kind] = _synthetic(geo, kind, weights)
             notes.append(
-                f"no open data for {kind.replace('_', ' ')}s: using synthetic places "
-                f"named 'Demo {kind.replace('_', ' ')} N'"
+                missing.format(kinds=KIND_NAMES[kind])
+                + f": using synthetic places named 'Demo {kind.replace('_', ' ')} N'"
             )
     # taxi ranks are few in NaPTAN: ranks also stand outside every rail station
     by_kind["taxi_rank"] = pd.concat(
         [by_kind["taxi_rank"], by_kind["rail_station"]], ignore_index=True
     )
     return DemoPlaces(by_kind, weights, notes)
+
+
+#: Stored places (``tensionmap ingest places``) that stand for each kind: store kind and
+#: the subtypes (NaPTAN stop types as :mod:`geo.ingest.place_files` names them), if any.
+STORED_KINDS = {
+    "rail_station": ("transport", ("rail_station", "metro_station")),
+    "bus_station": ("transport", ("bus_station_bay",)),
+    "taxi_rank": ("transport", ("taxi_rank",)),
+    "nte": ("nte", ()),
+    "school": ("school", ()),
+}
+
+
+def stored_places(geo: Geography, table: pd.DataFrame | None, weights: np.ndarray) -> DemoPlaces:
+    """The places a workspace has imported, synthetic ones for any kind it has not.
+
+    Parameters
+    ----------
+    geo
+        The boundary set; places outside its LSOAs are left out.
+    table
+        The workspace's ``places`` table (``kind``, ``subtype``, ``name``, ``easting``,
+        ``northing``), as :meth:`geo.config.Workspace.read_tables` gives it; ``None``
+        when there is no workspace (every kind synthetic).
+    weights
+        Residents per LSOA: synthetic places go to each CSP's most populous LSOAs.
+
+    Returns
+    -------
+    DemoPlaces
+        Places by kind (stations, bus station bays and taxi ranks from NaPTAN stops,
+        pubs and bars, schools), the weights, and a note for each kind made up.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> geo = Geography(gpd.GeoDataFrame(
+    ...     {"lsoa_code": ["L1", "L2"], "csp_code": "C1"},
+    ...     geometry=[shapely.box(0, 0, 500, 500), shapely.box(500, 0, 1000, 500)]))
+    >>> table = pd.DataFrame({"kind": ["school", "transport", "transport"],
+    ...                       "subtype": ["Primary", "rail_station", "bus_stop"],
+    ...                       "name": ["Oak Primary", "Central", "High St"],
+    ...                       "easting": [100.0, 700.0, 900.0], "northing": [100.0, 200.0, 50.0]})
+    >>> places = stored_places(geo, table, np.array([1500.0, 900.0]))
+    >>> places.by_kind["school"]["name"].tolist(), places.by_kind["rail_station"]["name"].tolist()
+    (['Oak Primary'], ['Central'])
+    >>> places.notes[0].split(":")[0]
+    'no bus stations imported into the workspace (tensionmap ingest places)'
+    """
+    by_kind: dict[str, pd.DataFrame] = {}
+    missing = "no {kinds} imported into the workspace (tensionmap ingest places)"
+    if table is None:
+        return _complete(geo, by_kind, weights, missing)
+    table = table.dropna(subset=["easting", "northing"])
+    for kind, (store_kind, subtypes) in STORED_KINDS.items():
+        part = table[table["kind"] == store_kind]
+        if subtypes:
+            part = part[part["subtype"].isin(subtypes)].drop_duplicates("name")
+        by_kind[kind] = _located(
+            geo,
+            part["name"].astype(str),
+            part["easting"].to_numpy(float),
+            part["northing"].to_numpy(float),
+        )
+    return _complete(geo, by_kind, weights, missing)
 
 
 def _synthetic(geo: Geography, kind: str, weights: np.ndarray) -> pd.DataFrame:

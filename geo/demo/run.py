@@ -1,10 +1,16 @@
 """``tensionmap demo``: build a complete demo workspace end to end, then serve the dashboard.
 
-Steps: import the sharper ONS boundaries, ingest the real places (both shipped in the
-package, see :mod:`geo.demo.shipped`), generate the calibrated scenario on the
-workspace's geography, ingest it, and write outputs (GeoPackage and CSV for QGIS and
-Excel). Nothing outside the package is read. Later analyses add their steps
-here; the command must always run end to end.
+The seed demo (Hertfordshire and Cambridgeshire, calibrated to their published figures):
+import the sharper ONS boundaries, ingest the real places (both shipped in the package,
+see :mod:`geo.demo.shipped`), generate the scenario on the workspace's geography, ingest
+it, and write outputs (GeoPackage and CSV for QGIS and Excel). Nothing outside the
+package is read.
+
+Any other force (``tensionmap demo --force NAME``, in a workspace whose area holds it):
+the same steps on the workspace's own geography, residents and imported places, with
+volumes at the national rate (:mod:`geo.demo.force`); nothing is imported. Later
+analyses add their steps in :mod:`geo.demo.outputs`; the command must always run end
+to end.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,25 +52,48 @@ class _Steps:
 
 
 def build_demo(
-    workspace: Workspace, *, seed: int = 0, say: Callable[[str], None] = print
+    workspace: Workspace,
+    *,
+    seed: int = 0,
+    force: str | None = None,
+    records_per_year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Build the demo workspace end to end, and say what was built.
 
     Parameters
     ----------
     workspace
-        The workspace to build in (its store, geography and ``outputs/``).
+        The workspace to build in (its store, geography and ``outputs/``). For a force
+        other than Hertfordshire and Cambridgeshire its area must hold the force
+        (``tensionmap init --force NAME``, which ``tensionmap demo --force`` does).
     seed
         Seed of the scenario (the same seed gives the same records and truth).
+    force
+        ``None`` for the seed demo (Hertfordshire and Cambridgeshire), or any police
+        force of England and Wales (see :func:`geo.demo.force.scenario_force`).
+    records_per_year
+        For a force other than the seed forces: records a year instead of the national
+        rate.
+    start, end
+        The scenario's first and last day (default: the generator's, 2014 to 2019).
     say
         Where progress lines go (each step with its time).
 
     Returns
     -------
     dict
-        What was built (for the summary and the tests): ``workspace``, ``open_data``
-        (the package folder of shipped open data), ``places``, ``ingest`` counts,
-        ``analyses`` and ``tension`` summaries, step ``timings`` and the ``outputs`` written.
+        What was built (for the summary and the tests): ``workspace``, ``force``,
+        ``open_data`` (the package folder of shipped open data, seed demo only),
+        ``places``, ``ingest`` counts, ``analyses`` and ``tension`` summaries, step
+        ``timings`` and the ``outputs`` written.
+
+    Raises
+    ------
+    TensionmapError
+        For an unknown force, or one the workspace's area does not hold.
 
     Examples
     --------
@@ -71,31 +101,28 @@ def build_demo(
     >>> built["tension"]["medium_or_high"] > 0  # doctest: +SKIP
     True
     """
-    from geo.demo.generator import generate
+    from geo.demo.force import scenario_force
+    from geo.demo.generator import FORCES, check_arguments
+    from geo.demo.outputs import run_analyses, run_tension
     from geo.export import INCIDENT_EXPORT_COLUMNS, write_table
     from geo.geography.areas import load_geography
-    from geo.geography.boundary_import import import_boundary_file
     from geo.ingest.incidents import ingest_incidents
-    from geo.ingest.places import ingest_places
 
-    data = demo_data_dir()
+    which = scenario_force(force)
+    check_arguments(which, start, end, records_per_year)  # before anything is imported
+    data = demo_data_dir() if which in FORCES else None
     steps = _Steps(say)
-    built: dict[str, Any] = {"workspace": str(workspace.root), "open_data": str(data)}
+    built: dict[str, Any] = {"workspace": str(workspace.root), "force": which}
+    built["open_data"] = str(data) if data is not None else None
     say(f"building the demo workspace in {workspace.root}")
-    with unpacked(*BOUNDARY_FILES.values(), *PLACE_FILES.values()) as folder:
-        with steps.step("import ONS 20 m boundaries (LSOA, ward, district)"):
-            for level, name in BOUNDARY_FILES.items():
-                import_boundary_file(workspace, folder / name, level)
-        with steps.step("ingest places (GIAS schools, NaPTAN stops, pubs and bars)"):
-            built["places"] = {
-                kind: ingest_places(workspace, folder / name, kind=kind).counts
-                for kind, name in PLACE_FILES.items()
-            }
+    if data is not None:
+        built["places"] = _import_shipped(workspace, steps)
     geography = load_geography(workspace.geography_dir)
     scenario_dir = workspace.root / "demo"
-    with steps.step("generate the calibrated scenario (both forces, 2014-2019)"):
-        scenario = generate(geography, seed=seed, open_data=data)
-        scenario.write(scenario_dir)
+    scenario = _generate(workspace, geography, steps, which, data, seed=seed,
+                         records_per_year=records_per_year, start=start, end=end)  # fmt: skip
+    scenario.write(scenario_dir)
+    built.setdefault("places", {})  # another force: the places the workspace already had
     for note in scenario.notes:
         say(f"  note: {note}")
     with steps.step("ingest the scenario"):
@@ -109,7 +136,7 @@ def build_demo(
         for suffix in (".csv", ".gpkg"):
             write_table(frame, workspace.outputs_dir / f"incidents{suffix}")
     with steps.step("hotspots, spatial scan, density, partner heat maps and clusters"):
-        built["analyses"] = _run_analyses(workspace, geography, data)
+        built["analyses"] = run_analyses(workspace, geography, data)
     a = built["analyses"]
     say(
         f"  {a['hotspot_lsoas']} LSOAs with significant excess clustering, "
@@ -118,68 +145,73 @@ def build_demo(
         f"{a['repeat_locations']} repeat locations"
     )
     with steps.step("trigger events, and the daily tension monitor over the latest episode"):
-        built["tension"] = _run_tension(workspace, geography, scenario.truth)
+        built["tension"] = run_tension(workspace, geography, scenario.truth)
     t = built["tension"]
     say(
         f"  {t['alerts']} tension alert(s) from {t['from']} to {t['to']}, "
         f"{t['medium_or_high']} of them medium or high"
     )
-    with steps.step("dashboard users, one per role"):
-        from geo.users import ROLES, add_user
-
-        for role in ROLES:
-            add_user(workspace, role, role, demo_password(role))
-    say("  sign in as " + ", ".join(f"{r} / {demo_password(r)}" for r in ROLES))
+    _add_users(workspace, steps, say)
     built["timings"] = steps.timings
     built["outputs"] = sorted(p.name for p in workspace.outputs_dir.iterdir())
     say(f"outputs in {workspace.outputs_dir}: {', '.join(built['outputs'])}")
     return built
 
 
-def _run_analyses(workspace: Workspace, geography: Any, data: Path) -> dict[str, Any]:
-    """Every analysis that exists, on the demo records, written to ``outputs/``."""
-    from geo.export import write_csv, write_frame
-    from geo.geography.boundary_import import import_population
-    from geo.geography.population import CENSUS_FILE, lsoa_population
-    from geo.hotspots.aggregate import Filters
-    from geo.hotspots.analysis import hotspots, scan
-    from geo.hotspots.clusters import point_clusters
-    from geo.hotspots.kde import kernel_density
-    from geo.settings import partner_heatmap, write_html
-    from geo.vocab import HOT_CLASSES, PARTNER_SETTINGS
+def _import_shipped(workspace: Workspace, steps: _Steps) -> dict[str, Any]:
+    """The seed demo's shipped ONS boundaries and real places, into the workspace."""
+    from geo.geography.boundary_import import import_boundary_file
+    from geo.ingest.places import ingest_places
 
-    with unpacked(CENSUS_FILE, folder=data) as folder:  # Census 2021 residents, shipped
-        import_population(workspace, folder / CENSUS_FILE)
-    population, _ = lsoa_population(geography, geography_dir=workspace.geography_dir)
-    incidents = workspace.read_incidents()
-    out = workspace.outputs_dir
-    table = hotspots(incidents, geography, population).table
-    write_frame(table, out / "hotspots_lsoa.gpkg", layer="hotspots")
-    residential = hotspots(
-        incidents, geography, population, filters=Filters(settings=("residential",))
-    )
-    write_frame(residential.table, out / "hotspots_residential_lsoa.gpkg", layer="hotspots")
-    clusters = scan(incidents, geography, population, max_radius_m=3000, replications=999).clusters
-    write_csv(clusters, out / "scan_clusters.csv")
-    for setting in PARTNER_SETTINGS:
-        chosen = Filters(settings=(setting,)).apply(incidents)
-        surface = kernel_density(
-            chosen["easting"].to_numpy(float), chosen["northing"].to_numpy(float), bandwidth_m=500
-        )
-        # analyst's surface (not disclosure-controlled): partners get partner_*.html
-        write_frame(surface.to_frame(), out / f"density_{setting}.geojson", layer="density")
-    for setting in PARTNER_SETTINGS:
-        heat = partner_heatmap(incidents, geography, settings=(setting,))
-        write_html(heat, geography, str(out / f"partner_{setting}.html"))
-        write_csv(heat.csp_table, out / f"partner_{setting}-csp.csv")
-    repeats = point_clusters(incidents, eps_m=10, min_samples=4)
-    write_frame(repeats.table, out / "repeat_locations.gpkg", layer="clusters")
-    return {
-        "hotspot_lsoas": int(table["excess_class"].isin(HOT_CLASSES).sum()),
-        "residential_risk_lsoas": int(residential.table["risk_class"].isin(HOT_CLASSES).sum()),
-        "significant_scan_clusters": int((clusters["p_value"] < 0.05).sum()),
-        "repeat_locations": len(repeats.table),
-    }
+    with unpacked(*BOUNDARY_FILES.values(), *PLACE_FILES.values()) as folder:
+        with steps.step("import ONS 20 m boundaries (LSOA, ward, district)"):
+            for level, name in BOUNDARY_FILES.items():
+                import_boundary_file(workspace, folder / name, level)
+        with steps.step("ingest places (GIAS schools, NaPTAN stops, pubs and bars)"):
+            return {
+                kind: ingest_places(workspace, folder / name, kind=kind).counts
+                for kind, name in PLACE_FILES.items()
+            }
+
+
+def _generate(
+    workspace: Workspace,
+    geography: Any,
+    steps: _Steps,
+    which: str,
+    data: Path | None,
+    *,
+    seed: int,
+    records_per_year: int | None,
+    start: date | None,
+    end: date | None,
+) -> Any:
+    """Generate the scenario: the seed forces on shipped data, another on the workspace's."""
+    from geo import store
+    from geo.demo.generator import generate
+
+    period: dict[str, Any] = {k: v for k, v in (("start", start), ("end", end)) if v}
+    if data is not None:
+        label = "both forces" if which == "both" else which.capitalize()
+        years = f"{(start or date(2014, 1, 1)).year}-{(end or date(2019, 12, 31)).year}"
+        with steps.step(f"generate the calibrated scenario ({label}, {years})"):
+            return generate(geography, seed=seed, force=which, open_data=data, **period)
+    _, places = workspace.read_tables(store.places)
+    with steps.step(f"generate the scenario for {which} at the national rate"):
+        return generate(
+            geography, seed=seed, force=which, records_per_year=records_per_year,
+            geography_dir=workspace.geography_dir, places_table=places, say=steps.say, **period,
+        )  # fmt: skip
+
+
+def _add_users(workspace: Workspace, steps: _Steps, say: Callable[[str], None]) -> None:
+    """One dashboard user per role, with the demo passwords."""
+    from geo.users import ROLES, add_user
+
+    with steps.step("dashboard users, one per role"):
+        for role in ROLES:
+            add_user(workspace, role, role, demo_password(role))
+    say("  sign in as " + ", ".join(f"{r} / {demo_password(r)}" for r in ROLES))
 
 
 def demo_password(role: str) -> str:
@@ -206,52 +238,13 @@ def demo_password(role: str) -> str:
     return f"{role}-demo"
 
 
-#: National events the demo's calibration raises hate crime after (see calibration.py).
-DEMO_TRIGGERS = (
-    ("2016-06-24", "EU referendum result"),
-    ("2017-03-22", "Westminster Bridge attack"),
-    ("2017-05-22", "Manchester Arena attack"),
-    ("2017-06-03", "London Bridge attack"),
-    ("2017-06-19", "Finsbury Park mosque attack"),
-)
-
-
-def _run_tension(workspace: Workspace, geography: Any, truth: dict[str, Any]) -> dict[str, Any]:
-    """List the national trigger events and run the daily monitor over the latest episode.
-
-    The monitor runs from a few days before the latest planted episode to ten days into
-    it (what the tension page shows).
-    """
-    from datetime import date, timedelta
-
-    from geo.export import write_csv
-    from geo.tension import AlertRules, TriggerEvent, alert_rows
-    from geo.tension.evaluate import serious
-    from geo.tension.monitor import run_monitor, stored_alerts
-    from geo.tension.trigger_list import add_trigger, read_triggers
-
-    for when, name in DEMO_TRIGGERS:
-        add_trigger(workspace, TriggerEvent(date.fromisoformat(when), name))
-    onset = max(date.fromisoformat(e["onset"]) for e in truth["episodes"])
-    first, last = onset - timedelta(days=3), onset + timedelta(days=10)
-    incidents = workspace.read_incidents()
-    day = first
-    while day <= last:  # one morning at a time, as a force would run it
-        run_monitor(workspace, incidents, geography, day, rules=AlertRules())
-        day += timedelta(days=1)
-    alerts = stored_alerts(workspace)
-    rows = alert_rows(alerts, geography, read_triggers(workspace))
-    write_csv(rows, workspace.outputs_dir / "tension_alerts.csv")
-    return {
-        "from": first,
-        "to": last,
-        "alerts": len(alerts),
-        "medium_or_high": len(serious(alerts)),
-    }
-
-
 def run_demo(
-    workspace_dir: str | None, *, seed: int = 0, serve: bool = True, port: int = 8050
+    workspace_dir: str | None,
+    *,
+    seed: int = 0,
+    serve: bool = True,
+    port: int = 8050,
+    **options: Any,
 ) -> None:
     """``tensionmap demo``: build the demo workspace, then serve the dashboard on it.
 
@@ -266,6 +259,8 @@ def run_demo(
         Serve the dashboard once built (until Ctrl+C).
     port
         The dashboard's port on 127.0.0.1.
+    **options
+        Passed to :func:`build_demo` (``force``, ``records_per_year``, ``start``, ``end``).
 
     Examples
     --------
@@ -274,7 +269,7 @@ def run_demo(
     ...
     """
     workspace = Workspace.open(workspace_dir)
-    build_demo(workspace, seed=seed)
+    build_demo(workspace, seed=seed, **options)
     if serve:
         from dashboard.app import serve as serve_dashboard
 
@@ -282,24 +277,41 @@ def run_demo(
         serve_dashboard(workspace, port=port)
 
 
-def generate_to(out: Path, **options: Any) -> list[str]:
+def generate_to(
+    out: Path,
+    *,
+    force: str | None = None,
+    say: Callable[[str], None] | None = None,
+    **options: Any,
+) -> list[str]:
     """``tensionmap demo generate``: write incidents.csv and truth.json to ``out``.
 
-    The scenario is generated on the default boundaries, with the real places and
-    residents shipped in the package.
+    The seed forces' scenario is generated on the default boundaries, with the real
+    places and residents shipped in the package; any other force's on its own LSOAs
+    (the national lookup), with synthetic places, at the national rate.
 
     Parameters
     ----------
     out
         The folder to write to (made if needed).
+    force
+        ``None`` or ``both`` for Hertfordshire and Cambridgeshire, or any police force
+        of England and Wales (see :func:`geo.demo.force.scenario_force`).
+    say
+        Where progress lines go while generating (``None``: nowhere).
     **options
-        Passed to :func:`geo.demo.generator.generate` (``seed``, ``force``, ``start``,
-        ``end``, ``scale``, ``episodes``).
+        Passed to :func:`geo.demo.generator.generate` (``seed``, ``start``, ``end``,
+        ``scale``, ``episodes``, ``records_per_year``).
 
     Returns
     -------
     list of str
         The lines to print: what was written, then the scenario's notes.
+
+    Raises
+    ------
+    TensionmapError
+        For an unknown force (the message names the closest ones).
 
     Examples
     --------
@@ -307,10 +319,20 @@ def generate_to(out: Path, **options: Any) -> list[str]:
     >>> lines[0]  # doctest: +SKIP
     'wrote ... records to demo-out/incidents.csv and the truth to demo-out/truth.json'
     """
-    from geo.demo.generator import generate
+    from geo.demo.force import scenario_force
+    from geo.demo.generator import FORCES, generate
     from geo.geography.areas import load_geography
+    from geo.geography.workspace_area import area_setting
 
-    scenario = generate(load_geography(None), open_data=demo_data_dir(), **options)
+    which = scenario_force(force)
+    if which in FORCES:
+        geography, data = load_geography(None), demo_data_dir()
+    else:
+        t = time.perf_counter()
+        geography, data = load_geography(area=area_setting(forces=[which])), None
+        if say is not None:
+            say(f"  the geography of {which}: {time.perf_counter() - t:.1f} s")
+    scenario = generate(geography, force=which, open_data=data, say=say, **options)
     scenario.write(out)
     return [
         f"wrote {len(scenario.incidents)} records to {out / 'incidents.csv'} and the truth "
