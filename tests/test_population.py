@@ -253,3 +253,22 @@ def test_missing_columns_message(tmp_path):
         "population column (Residence type: Total; measures: Value, Observation, population "
         "…); the file has ['date', 'geography', 'geography code', 'Total']."
     )
+
+
+def test_demo_imported_boundaries_numbers_unchanged(tmp_path):
+    """The demo imports the ONS 20 m boundaries: there the postcodes are located in them
+    (not read from the national table), from the derived areas, as from the hand list."""
+    from geo.demo.shipped import unpacked
+    from geo.geography.boundary_files import import_boundaries
+
+    name = "lsoa_2011_bgc_herts_cambs.geojson"
+    ws = Workspace.open(tmp_path / "ws")
+    with unpacked(name) as folder:
+        import_boundaries(ws.geography_dir, folder / name, "lsoa")
+    geo = load_geography(ws.geography_dir)
+    assert not geo.source.startswith("ONS LSOA (Dec 2011) Boundaries Super Generalised")
+    before, old_points = _old_proxy(geo)
+    residents, _ = lsoa_population(geo)
+    assert np.array_equal(residents, before)
+    assert len(old_points) == 93_236  # fewer than the 93,341 in the generalised polygons
+    pd.testing.assert_frame_equal(_sorted(postcode_points(geo)), _sorted(old_points))
