@@ -34,7 +34,7 @@ from geo.config import CONFIG_NAME, Workspace
 ACTIONS = (
     "sign_in", "sign_in_failure", "sign_out", "page_view", "data_request", "download",
     "user_add", "user_change", "user_remove", "ingest", "purge", "settings_change",
-    "reassign",
+    "reassign", "setting_correction",
 )  # fmt: skip
 
 #: The source address recorded for command-line actions.

@@ -4,7 +4,7 @@ One module per command group, each holding its commands' parsers and handlers an
 exposing ``register(subparsers)`` and ``COMMANDS`` (command name → the function adding
 it): :mod:`~geo.cli.init` (a workspace's area), :mod:`~geo.cli.ingest`,
 :mod:`~geo.cli.export`, :mod:`~geo.cli.workspace` (status, purge, audit),
-:mod:`~geo.cli.boundaries`, :mod:`~geo.cli.settings` (retag, train-classifier, heatmap),
+:mod:`~geo.cli.boundaries`, :mod:`~geo.cli.settings` (retag, train-classifier, review, heatmap),
 :mod:`~geo.cli.schools`, :mod:`~geo.cli.hotspots` (hotspots, kde, clusters, emerging,
 scan), :mod:`~geo.cli.tension` (tension, triggers), :mod:`~geo.cli.users`,
 :mod:`~geo.cli.demo` and :mod:`~geo.cli.serve`. The options they
@@ -51,7 +51,7 @@ GROUPS = (
 #: The commands, in the order of the usage line and of ``tensionmap --help``.
 ORDER = (
     "init", "ingest", "export", "status", "purge", "boundaries", "retag",
-    "train-classifier", "heatmap", "schools", "hotspots", "kde", "clusters", "tension",
+    "train-classifier", "review", "heatmap", "schools", "hotspots", "kde", "clusters", "tension",
     "users", "audit", "triggers", "emerging", "scan", "demo", "serve",
 )  # fmt: skip
 

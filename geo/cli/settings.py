@@ -1,6 +1,7 @@
-"""``tensionmap retag``, ``train-classifier`` and ``heatmap``.
+"""``tensionmap retag``, ``train-classifier``, ``review`` and ``heatmap``.
 
-Where hate happens (its settings), and the partner heat map of a setting.
+Where hate happens (its settings): tagging again, the model that learns from confirmed
+tags, the analysts' review queue; and the partner heat map of a setting.
 """
 
 from __future__ import annotations
@@ -34,12 +35,48 @@ def cmd_retag(args: argparse.Namespace) -> int:
 
 
 def cmd_train_classifier(args: argparse.Namespace) -> int:
-    """Cross-validate the settings text classifier on labelled examples."""
-    from geo.settings.classifier import evaluate_classifier
+    """Train the settings model on confirmed tags, report it under CV, and save it."""
+    from geo.settings.classifier import save_model
+    from geo.settings.review import rules_of
+    from geo.settings.rules import tag_records
+    from geo.settings.training import evaluate, train_workspace
 
-    report = evaluate_classifier(Path(args.path), folds=args.folds, seed=args.seed)
-    print(report.to_string(index=False))
+    ws = open_workspace(args, create=False)
+    labelled = Path(args.path) if args.path else None
+    model, examples = train_workspace(ws, labelled, seed=args.seed)
+    print(f"{len(examples)} confirmed records; a model for {', '.join(model.models) or 'none'}")
+    if not args.no_report:
+        tags = tag_records(examples, rules=rules_of(ws))
+        report = evaluate(examples, tags, folds=args.folds, seed=args.seed)
+        print(f"cross-validated ({args.folds} folds): precision and recall per setting")
+        print(report.to_string(index=False))
+    path = save_model(model, ws)
+    print(f"saved {path}; run `tensionmap retag` to tag the stored records with it")
     return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """List the review queue, or correct (confirm) one record's settings."""
+    from geo import audit, store
+    from geo.settings.review import correct, review_queue
+
+    ws = open_workspace(args, create=False)
+    engine = store.connect(ws.database_url)
+    try:
+        if args.reference is None:
+            queue = review_queue(engine, limit=args.limit)
+            print(f"{len(queue)} records to review, least sure first")
+            if len(queue):
+                shown = queue.drop(columns=["id", "description", "setting_reasons"])
+                print(shown.to_string(index=False))
+            return 0
+        settings = [s for s in (args.settings or "").split(";") if s]
+        done = correct(engine, args.reference, settings, role="cli", source=args.source,
+                       **audit.cli_actor())  # fmt: skip
+        print(f"{args.reference}: {done['before'] or '(none)'} -> {done['after'] or '(none)'}")
+        return 0
+    finally:
+        engine.dispose()
 
 
 def cmd_heatmap(args: argparse.Namespace) -> int:
@@ -100,14 +137,32 @@ def _add_retag(sub: Subparsers) -> None:
 def _add_train_classifier(sub: Subparsers) -> None:
     tc = sub.add_parser(
         "train-classifier",
-        help="cross-validate a text classifier of settings on labelled examples (suggestions only)",
+        help="train the settings model on confirmed tags (corrections and a labelled CSV)",
     )
     tc.add_argument(
-        "path", help="CSV with description, location_type and a labelled setting column"
+        "path",
+        nargs="?",
+        help="CSV with description, location_type, online and settings (;-joined) or setting",
     )
-    tc.add_argument("--folds", type=int, default=5)
+    tc.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
     tc.add_argument("--seed", type=int, default=0)
+    tc.add_argument("--no-report", action="store_true", help="save without cross-validating")
+    add_workspace(tc)
     tc.set_defaults(func=cmd_train_classifier)
+
+
+def _add_review(sub: Subparsers) -> None:
+    rv = sub.add_parser(
+        "review", help="the records the tagger was least sure of; correct or confirm one"
+    )
+    rv.add_argument("reference", nargs="?", help="the record to correct (default: list the queue)")
+    rv.add_argument(
+        "--settings", help="its settings, ;-joined (the current ones to confirm; '' for none)"
+    )
+    rv.add_argument("--source", default="default", help="the record's source (default: default)")
+    rv.add_argument("--limit", type=int, default=50, help="records listed (default 50)")
+    add_workspace(rv)
+    rv.set_defaults(func=cmd_review)
 
 
 def _add_heatmap(sub: Subparsers) -> None:
@@ -136,10 +191,11 @@ def _add_heatmap(sub: Subparsers) -> None:
 COMMANDS: Commands = {
     "retag": _add_retag,
     "train-classifier": _add_train_classifier,
+    "review": _add_review,
     "heatmap": _add_heatmap,
 }
 
 
 def register(subparsers: Subparsers) -> None:
-    """Add ``retag``, ``train-classifier`` and ``heatmap`` to the commands."""
+    """Add ``retag``, ``train-classifier``, ``review`` and ``heatmap`` to the commands."""
     register_all(COMMANDS, subparsers)

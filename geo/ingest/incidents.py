@@ -33,8 +33,7 @@ from geo.ingest.batch import commit_batch
 from geo.ingest.mapping import CANONICAL_COLUMNS, ColumnMapping
 from geo.ingest.validate import Rejecter, validate_incidents
 from geo.reading import RawTable, read_csv_file, require_columns
-from geo.settings.places import store_places
-from geo.settings.rules import TaggingRules, tag_records
+from geo.settings.review import final_tags
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +232,7 @@ def ingest_incidents(
     bar.update(n_rows)
 
     t = time.perf_counter()
-    rows, repeats = _rows_to_store(workspace, canon, values, located, reject, raw.row_numbers)
+    rows, repeats = _rows_to_store(workspace, canon, values, located, reject, raw, source)
     locations = rows["location_status"].value_counts()
     # a million-row file: free what is no longer needed
     del canon, values, located
@@ -298,7 +297,8 @@ def _rows_to_store(
     values: pd.DataFrame,
     located: pd.DataFrame,
     reject: Rejecter,
-    row_numbers: pd.Series,
+    raw: RawTable,
+    source: str = "default",
 ) -> tuple[pd.DataFrame, int]:
     """The rows to store (hashed, deduplicated, pseudonymised and tagged with settings).
 
@@ -307,7 +307,7 @@ def _rows_to_store(
     """
     hashed = values.rename(columns={f"in_{c}": c for c in LOCATION_INPUTS})
     values["content_hash"] = row_digest(hashed, list(_HASHED))
-    duplicate_same, dup_detail = _duplicates(values, reject.ok, row_numbers)
+    duplicate_same, dup_detail = _duplicates(values, reject.ok, raw.row_numbers)
     dup_diff = dup_detail.ne("")
     reject(dup_diff, "duplicate_reference", dup_detail)
     keep = reject.ok & ~duplicate_same
@@ -330,8 +330,8 @@ def _rows_to_store(
     for column in ("victim_occupation", "suspect_occupation"):
         if column in canon.columns:
             evidence = evidence.assign(**{column: canon.loc[rows.index, column]})
-    rules = TaggingRules.from_config(workspace.config.tagging)
-    rows = rows.join(tag_records(evidence, rules=rules, places=store_places(workspace)))
+    # rules and the trained model, one tag with a confidence; analysts' corrections win
+    rows = rows.join(final_tags(workspace, evidence, source=source, references=rows["reference"]))
     return rows, int(duplicate_same.sum())
 
 

@@ -21,6 +21,9 @@ _INCIDENT_CONTENT: list[sa.Column[Any]] = [
     sa.Column("strands", sa.Text),
     sa.Column("settings", sa.Text),
     sa.Column("setting_reasons", sa.Text),
+    # geo.settings.confidence: how sure the tags are, and whether an analyst should look
+    sa.Column("setting_confidence", sa.Float),
+    sa.Column("needs_review", sa.Boolean),
     sa.Column("location_type", sa.Text),
     sa.Column("online", sa.Boolean),
     sa.Column("description", sa.Text),
@@ -217,6 +220,21 @@ for _change in ("UPDATE", "DELETE"):
             "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
         ).execute_if(dialect="sqlite"),
     )
+
+#: Analysts' corrections of a record's settings (geo.settings.review): the latest per
+#: (source, reference) wins over automatic tags at ingest and retag, and trains the model.
+setting_corrections = sa.Table(
+    "setting_corrections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("reference", sa.String(64), nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("previous_settings", sa.Text),
+    sa.Column("user", sa.String(64), nullable=False),
+    sa.Column("corrected_at", sa.String(32), nullable=False),
+    sa.Index("ix_setting_correction_record", "source", "reference"),
+)
 
 rejects = sa.Table(
     "rejects",
