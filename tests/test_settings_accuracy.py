@@ -80,10 +80,14 @@ def test_classifier_cross_validation(demo, tmp_path, capsys):
     frame.assign(setting=setting)[["description", "location_type", "setting"]].head(3000).to_csv(
         labelled, index=False
     )
-    assert main(["train-classifier", str(labelled), "--folds", "3"]) == 0
+    model_ws = Workspace.open(tmp_path / "ws")
+    args = ["train-classifier", str(labelled), "--folds", "3", "--workspace", str(model_ws.root)]
+    assert main(args) == 0
     out = capsys.readouterr().out
-    assert "precision" in out and "public_transport" in out
-    rows = [line.split() for line in out.splitlines()[1:]]
-    taxi = next(r for r in rows if r[0] == "taxi")
-    assert float(taxi[1]) > 0.8  # precision
+    assert "combined_precision" in out and "public_transport" in out
+    rows = [line.split() for line in out.splitlines()]
+    header = next(r for r in rows if r[:1] == ["setting"])
+    taxi = dict(zip(header, next(r for r in rows if r[:1] == ["taxi"]), strict=True))
+    assert float(taxi["model_precision"]) > 0.8 and float(taxi["combined_precision"]) > 0.8
+    assert (model_ws.root / "models" / "settings.joblib").exists()
     json.dumps(out)
