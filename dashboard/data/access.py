@@ -14,6 +14,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "schools": ("tactical", "analyst", "prevention"),
     "partner": ("tactical", "analyst", "partner"),
     "trends": ROLES,
+    # the settings review queue shows records' descriptions: analysts and tactical leads
+    "review": ("tactical", "analyst"),
 }
 
 #: Roles that see only published figures (closed periods, small counts suppressed,
