@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html
-from dash.dash_table.DataTable import DataTable
 from dash.exceptions import PreventUpdate
 
 from dashboard import data, validate
 from dashboard.data import review as queue_data
-from dashboard.widgets import not_allowed, table_columns, table_records
+from dashboard.widgets import data_table, not_allowed, table_columns, table_records
 from geo.settings.rules import SETTING_ORDER
 
 dash.register_page(__name__, path="/review", name="Review queue", key="review", order=6)
@@ -41,8 +40,8 @@ def layout(**query: object) -> html.Div:
                 "one, then confirm its settings or tick the right ones and save: corrections "
                 "win over automatic tags at every re-tag and train the next model."
             ),
-            DataTable(
-                id=TABLE,
+            data_table(
+                TABLE,
                 data=table_records(rows[["id", *SHOWN]]),  # "id": the row id sent back
                 columns=table_columns(rows[SHOWN]),
                 row_selectable="single",
@@ -98,7 +97,7 @@ def show_record(selected):
     return [s for s in row["settings"].split(";") if s], html.Div(
         [
             html.Strong(f"{row['reference']} ({row['date']}, {row['location_type'] or 'no type'})"),
-            html.P(row["description"]),
+            html.P(str(row["description"])),
             html.Small(f"confidence {row['confidence']:.2f}; {row['reasons']}"),
         ]
     )
@@ -119,9 +118,9 @@ def save(confirm_clicks, save_clicks, selected, settings):
     clicked = [
         validate.clicks(n, "n_clicks") for n in (confirm_clicks, save_clicks) if n is not None
     ]
-    chosen, row_id = _settings(settings), _row_id(selected)
-    if not clicked:
+    if not clicked:  # nothing happens without a click
         raise PreventUpdate
+    chosen, row_id = _settings(settings), _row_id(selected)
     if row_id is None:
         return "Select a record in the table first.", dash.no_update, dash.no_update
     row = queue_data.listed(row_id)

@@ -42,11 +42,14 @@ PAGES = {  # page -> roles that may use it
     "schools": {"tactical", "analyst", "prevention"},
     "partner": {"tactical", "analyst", "partner"},
     "trends": set(ROLES),
+    "review": {"tactical", "analyst"},
 }
 PREFIX_PAGE = {"overview-": "overview", "tension-": "tension", "hot-": "hotspots",
-               "schools-": "schools", "partner-": "partner", "trends-": "trends"}  # fmt: skip
+               "schools-": "schools", "partner-": "partner", "trends-": "trends",
+               "review-": "review"}  # fmt: skip
 PATHS = {"overview": "/", "tension": "/tension", "hotspots": "/hotspots",
-         "schools": "/schools", "partner": "/partner", "trends": "/trends"}  # fmt: skip
+         "schools": "/schools", "partner": "/partner", "trends": "/trends",
+         "review": "/review"}  # fmt: skip
 QUERY_KEYS = {
     "/": (),
     "/tension": ("day",),
@@ -54,6 +57,7 @@ QUERY_KEYS = {
     "/schools": ("budget", "phase"),
     "/partner": ("setting",),
     "/trends": ("period", "csp"),
+    "/review": (),
 }
 REFERENCE = re.compile(r"\b[A-Z]{2}-\d{4}-\d{7}\b")
 #: What a spreadsheet evaluates at the start of a cell (a minus before a digit is a number).
@@ -64,8 +68,14 @@ TOKEN = f"tmcanary{os.getpid()}"
 NULL_OK = {("hot-strand", "value"), ("hot-setting", "value"), ("hot-csp", "value"),
            ("hot-from", "start_date"), ("hot-from", "end_date"), ("hot-class", "clickData"),
            ("schools-phase", "value"), ("trends-csp", "value"), ("overview-strand", "value"),
-           ("tension-alerts", "selected_rows"), ("_pages_location", "search")}  # fmt: skip
-EMPTY_LIST_OK = {("tension-alerts", "selected_rows")}  # no row selected
+           ("tension-alerts", "selected_rows"), ("_pages_location", "search"),
+           ("review-table", "selected_row_ids"), ("review-confirm", "n_clicks"),
+           ("review-save", "n_clicks")}  # fmt: skip
+EMPTY_LIST_OK = {
+    ("tension-alerts", "selected_rows"),
+    ("review-table", "selected_row_ids"),
+    ("review-settings", "value"),
+}  # no row selected, no setting ticked
 
 
 # --- requests as Dash's renderer sends them -----------------------------------------------
@@ -263,6 +273,11 @@ def known(served, sessions, deps) -> dict[str, Any]:
         ("overview-strand", "value"): "race",
         ("_pages_location", "pathname"): "/",
         ("_pages_location", "search"): "",
+        # the review queue: a click with no row selected writes nothing
+        ("review-table", "selected_row_ids"): [],
+        ("review-confirm", "n_clicks"): 1,
+        ("review-save", "n_clicks"): None,
+        ("review-settings", "value"): ["taxi"],
     }
     table = download(served, tactical, deps, values, "csv")
     area = next(csv.DictReader(io.StringIO(table)))["area_code"]
