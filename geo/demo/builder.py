@@ -280,7 +280,6 @@ class ScenarioBuilder:
         records["setting"] = settings[
             self.rng.choice(len(settings), len(records), p=list(SETTING_SHARE.values()))
         ]
-        records["day"] = pd.NaT
         religion = records["strands"].str.contains("religion")
         keys = [
             records["setting"],
@@ -289,10 +288,16 @@ class ScenarioBuilder:
             records["csp_code"],
             records["record_type"],
         ]
-        for key, idx in records.groupby(keys).groups.items():
+        weights: dict[tuple[str, bool], tuple[pd.DatetimeIndex, np.ndarray]] = {}
+        day = np.empty(len(records), dtype="datetime64[ns]")
+        for key, idx in records.groupby(keys).indices.items():
             setting, is_religion = cast(tuple[str, bool, str, str, str], key)[:2]
-            days, w = self.day_weights(period, setting, "religion" if is_religion else "race")
-            records.loc[idx, "day"] = self.rng.permutation(days[_systematic(len(idx), w, self.rng)])
+            if (setting, is_religion) not in weights:  # the same for every CSP and strand
+                strand = "religion" if is_religion else "race"
+                weights[setting, is_religion] = self.day_weights(period, setting, strand)
+            days, w = weights[setting, is_religion]
+            day[idx] = self.rng.permutation(days[_systematic(len(idx), w, self.rng)])
+        records["day"] = day
         return records
 
     def times(self, settings: pd.Series) -> np.ndarray:

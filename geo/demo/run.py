@@ -333,7 +333,10 @@ def generate_to(
         if say is not None:
             say(f"  the geography of {which}: {time.perf_counter() - t:.1f} s")
     scenario = generate(geography, force=which, open_data=data, say=say, **options)
+    t = time.perf_counter()
     scenario.write(out)
+    if say is not None:
+        say(f"  incidents.csv and truth.json written: {time.perf_counter() - t:.1f} s")
     return [
         f"wrote {len(scenario.incidents)} records to {out / 'incidents.csv'} and the truth "
         f"to {out / 'truth.json'}",
