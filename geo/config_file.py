@@ -99,8 +99,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "tagging",
         {},
-        "Settings-tagging rules added to the defaults: [tagging.keywords], "
-        "[tagging.location_types], [tagging.occupations] (setting = [words]), negations, "
+        "Settings-tagging vocabulary and rules added to the defaults: [tagging.keywords], "
+        "[tagging.location_types], [tagging.roles] or [tagging.occupations] "
+        "(setting = [words]), [tagging.abbreviations] (term = expansion), not_a_place, "
+        "role_cues, departures, vague_location_types, negations, fuzzy_threshold, "
         "station_distance_m, nte_distance_m, school_distance_m.",
     ),
 )

@@ -1,167 +1,65 @@
 """Settings tagging: which settings each record is in, with the reason each was given.
 
 Settings are public transport, night-time economy, taxi, online, school, residential,
-street and retail (:data:`SETTING_ORDER`); the words behind the rules are in
-:mod:`geo.settings.words`.
+street and retail (:data:`SETTING_ORDER`). The words behind the rules are the vocabulary
+table ``geo/settings/vocabulary.csv`` (:mod:`geo.settings.vocabulary`), extended by a
+workspace's ``[tagging]`` table (:class:`~geo.settings.rule_config.TaggingRules`).
 
-Rule families, strongest evidence first:
+Text is normalised first (case, punctuation, ``O/S``, ``B/STOP``, ``STN``, ``PH``:
+:mod:`geo.settings.normalise`), typos are corrected (:mod:`geo.settings.fuzzy`), then read
+left to right with negations, departures and role cues (:mod:`geo.settings.matching`).
 
-1. ``location_type`` vocabulary (``Bus``, ``Railway station``, ``Takeaway`` …);
-2. keywords and phrases in ``description``, with simple negation handled ("not on the
-   bus" does not tag public transport);
-3. victim or suspect occupation, when an export maps those columns (taxi driver, door
-   staff, takeaway staff …);
-4. the ``online`` flag;
-5. proximity, used only when the record's own words name no setting (a vague location
-   type such as "Street" and no keyword): within ``station_distance_m`` of a rail or bus
-   station → public transport; within ``nte_distance_m`` of night-time-economy premises
-   during NTE hours → NTE; within ``school_distance_m`` of a school during school hours
-   on a term day → school.
+Each reason reads ``family:evidence``. The families, strongest evidence first (a setting
+keeps the first reason found):
+
+``location_type``
+    the location type names the setting (``location_type:railway station``);
+``description``
+    a place named in the description (``description:bus stop``). When the location type
+    names a different specific setting, **the text wins**: the location type's setting is
+    dropped and the reason says so, ``description:bus (overrides location type
+    'Dwelling')``. "Street" and the other vague types are never overridden;
+``description~typo``
+    the same, found only after a typo was corrected (``description~typo:nightclub``);
+``description~role``
+    a job or relation in the description (``taxi driver``, ``bouncer``, ``neighbour``),
+    only when neither the text nor the location type names a place of another specific
+    setting, and never as someone's job ("works as a taxi driver", "off-duty bus
+    driver"): a taxi driver abused at home is residential;
+``victim_occupation``, ``suspect_occupation``
+    the occupation columns' role words, under the same condition;
+``online_flag``
+    the ``online`` flag (``online_flag:true``);
+``near_station``, ``near_nte_premises_in_nte_hours``, ``near_school_in_school_hours``
+    proximity (``near_station:60m``), only when the record's own words name no specific
+    setting and its location type is vague: within ``station_distance_m`` of a rail or
+    bus station at any time; within ``nte_distance_m`` of NTE premises in NTE hours;
+    within ``school_distance_m`` of a school in school hours on a term day.
 
 NTE hours: 20:00–04:00 on nights starting Thursday, Friday or Saturday, and on eves of
-bank holidays (England and Wales). Every rule is configurable in the workspace's
-``tensionmap.toml`` under ``[tagging]``; reasons read ``rule:evidence``.
+bank holidays (England and Wales). Negation: "not on the bus", "never takes the train" and
+"got off the bus and walked home" do not tag public transport (the last says where the
+victim came from, not where it happened; "abused on the bus, got off" still does).
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, field, replace
-from functools import cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from geo._errors import WorkspaceError
+from geo.settings.describe import read_descriptions
 from geo.settings.hours import in_nte_hours, in_school_hours
+from geo.settings.matching import TermMatcher
+from geo.settings.normalise import normalise
 from geo.settings.places import Places, nearest_within
-from geo.settings.words import (
-    KEYWORDS,
-    LOCATION_TYPES,
-    NEGATIONS,
-    OCCUPATIONS,
-    VAGUE_LOCATION_TYPES,
-)
-from geo.vocab import SETTINGS
+from geo.settings.rule_config import SETTING_ORDER, TaggingRules
 
-#: Settings a rule can give, in the order they are listed ("other" is never inferred).
-SETTING_ORDER = tuple(s for s in SETTINGS if s != "other")
+__all__ = ["SETTING_ORDER", "SPECIFIC_SETTINGS", "TaggingRules", "tag_records"]
+
 #: Settings a record's own words can name (all but the catch-all "street" and "other").
-SPECIFIC_SETTINGS = tuple(s for s in SETTINGS if s not in ("street", "other"))
-
-
-@dataclass(frozen=True)
-class TaggingRules:
-    """The rules :func:`tag_records` applies: word tables, negations and distances.
-
-    The defaults are :mod:`geo.settings.words`' tables; build with :meth:`from_config` to
-    add a workspace's own words and distances.
-
-    Attributes
-    ----------
-    location_types, keywords, occupations : dict of str to tuple of str
-        Per setting, the location types, description keywords and occupations naming it.
-    negations : tuple of str
-        Words that cancel a keyword up to three words after them ("not on the bus").
-    station_distance_m : float
-        Records with a vague location this close to a station are public transport.
-    nte_distance_m : float
-        … this close to NTE premises, in NTE hours, are night-time economy.
-    school_distance_m : float
-        … this close to a school, in school hours, are school.
-
-    Examples
-    --------
-    >>> rules = TaggingRules.from_config({"keywords": {"taxi": ["uber"]}, "nte_distance_m": 75})
-    >>> rules.keywords["taxi"][-1], rules.nte_distance_m, rules.station_distance_m
-    ('uber', 75.0, 100.0)
-    """
-
-    location_types: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(LOCATION_TYPES))
-    keywords: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(KEYWORDS))
-    occupations: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(OCCUPATIONS))
-    negations: tuple[str, ...] = NEGATIONS
-    station_distance_m: float = 100.0
-    nte_distance_m: float = 50.0
-    school_distance_m: float = 100.0
-
-    @classmethod
-    def from_config(cls, table: dict[str, Any] | None) -> TaggingRules:
-        """Build the rules from a workspace's ``[tagging]`` table, added to the defaults.
-
-        Parameters
-        ----------
-        table : dict or None
-            ``location_types.<setting>``, ``keywords.<setting>`` and
-            ``occupations.<setting>`` (lists added to the defaults), ``negations``
-            (replacing them) and the three distances.
-
-        Returns
-        -------
-        TaggingRules
-            The defaults with the table's additions.
-
-        Raises
-        ------
-        WorkspaceError
-            If the table has an unknown key, or names a setting that does not exist.
-        """
-        rules = cls()
-        if not table:
-            return rules
-        known = {
-            "location_types",
-            "keywords",
-            "occupations",
-            "negations",
-            "station_distance_m",
-            "nte_distance_m",
-            "school_distance_m",
-        }
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise WorkspaceError(f"[tagging]: unknown key(s) {unknown}; known: {sorted(known)}.")
-        changes: dict[str, Any] = {}
-        for key in ("location_types", "keywords", "occupations"):
-            merged = dict(getattr(rules, key))
-            for setting, words in (table.get(key) or {}).items():
-                if setting not in SETTING_ORDER:
-                    raise WorkspaceError(
-                        f"[tagging.{key}]: {setting!r} is not a setting; "
-                        f"settings are {SETTING_ORDER}."
-                    )
-                merged[setting] = (*merged.get(setting, ()), *map(str, words))
-            changes[key] = merged
-        if "negations" in table:
-            changes["negations"] = tuple(map(str, table["negations"]))
-        for key in ("station_distance_m", "nte_distance_m", "school_distance_m"):
-            if key in table:
-                changes[key] = float(table[key])
-        return replace(rules, **changes)
-
-
-def _alternation(words: tuple[str, ...]) -> str:
-    """One regex alternation of ``words``, longest first."""
-    parts = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
-    # plain words are escaped; entries with regex syntax (\d) are used as written
-    return "|".join(p if "\\" in p else re.escape(p) for p in parts)
-
-
-@cache
-def _patterns(words: tuple[str, ...], negations: tuple[str, ...]) -> tuple[str, str]:
-    """The regexes of a word mentioned, and of a word mentioned after a negation."""
-    alt = _alternation(words)
-    positive = rf"\b(?:{alt})\b"
-    negated = rf"\b(?:{_alternation(negations)})\s+(?:\w+\s+){{0,3}}?(?:{alt})\b"
-    return positive, negated
-
-
-def _first_match(text: pd.Series, words: tuple[str, ...]) -> pd.Series:
-    """The first of ``words`` in each text, as a whole word (missing where none)."""
-    alt = _alternation(words)
-    return text.str.extract(rf"\b({alt})\b", expand=False)
+SPECIFIC_SETTINGS = tuple(s for s in SETTING_ORDER if s != "street")
 
 
 class _Reasons:
@@ -185,59 +83,120 @@ class _Reasons:
             current[mask] = why[mask] if isinstance(why, pd.Series) else why
 
     def to_frame(self) -> pd.DataFrame:
-        """The ``settings`` and ``setting_reasons`` columns."""
-        table = pd.DataFrame(self.by_setting)
-        present = table.notna().to_numpy()
-        names = np.array(SETTING_ORDER, dtype=object)
-        settings = [";".join(names[row]) for row in present]
-        reasons = [
-            json.dumps(
-                {s: r for s, r in zip(SETTING_ORDER, values, strict=True) if isinstance(r, str)}
-            )
-            for values in table.itertuples(index=False, name=None)
-        ]
+        """The ``settings`` and ``setting_reasons`` columns (JSON as :func:`json.dumps`)."""
+        n = len(self.index)
+        names = np.full(n, "", dtype=object)
+        pairs = np.full(n, "", dtype=object)
+        for s in SETTING_ORDER:
+            values = self.by_setting[s].to_numpy(dtype=object)
+            has = np.array([isinstance(v, str) for v in values], dtype=bool)
+            if not has.any():
+                continue
+            escaped = {v: json.dumps(v) for v in set(values[has])}
+            names[has] += s + ";"
+            pairs[has] += np.array([f'"{s}": {escaped[v]}, ' for v in values[has]], dtype=object)
+        settings = [x[:-1] for x in names]
+        reasons = ["{" + x[:-2] + "}" for x in pairs]
         return pd.DataFrame({"settings": settings, "setting_reasons": reasons}, index=self.index)
 
 
-def _text(records: pd.DataFrame, column: str) -> pd.Series:
-    """A column as lower-case text, empty where missing (and everywhere if absent)."""
+def _column(records: pd.DataFrame, column: str) -> pd.Series:
+    """A column as text, empty where missing (and everywhere if absent)."""
     if column not in records:
         return pd.Series("", index=records.index, dtype=object)
-    return records[column].fillna("").astype(str).str.lower()
+    return records[column].fillna("").astype(str)
 
 
-def _by_location_type(reasons: _Reasons, location: pd.Series, rules: TaggingRules) -> None:
-    """Rule 1: the location type names the setting (matched once per distinct type)."""
-    distinct = pd.Series(location.unique())
-    for setting in SETTING_ORDER:
-        hit = _first_match(distinct, rules.location_types.get(setting, ()))
-        found = location.map(dict(zip(distinct, hit, strict=True)))
-        reasons.give(setting, found.notna(), "location_type:" + _blank(found))
+def _first_terms(
+    values: pd.Series, matcher: TermMatcher, kind: str, abbreviations: dict[str, str]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per setting, the first ``kind`` term of each value (read once per distinct value)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    text = normalise(pd.Series(uniques, dtype=object), abbreviations).to_numpy(dtype=object)
+    found: dict[str, np.ndarray] = {
+        s: np.full(len(text), None, dtype=object) for s in SETTING_ORDER
+    }
+    for i, t in enumerate(text):
+        for term in matcher.pattern.findall(t):
+            for k, setting in matcher.meaning(term):
+                if k == kind and setting in found and found[setting][i] is None:
+                    found[setting][i] = term
+    return {s: a[codes] for s, a in found.items()}, text[codes]
 
 
-def _by_description(reasons: _Reasons, description: pd.Series, rules: TaggingRules) -> None:
-    """Rule 2: a keyword in the description, unless negated."""
-    for setting in SETTING_ORDER:
-        words = rules.keywords.get(setting, ())
-        if not words:
-            continue
-        positive, negated = _patterns(tuple(words), rules.negations)
-        cleaned = description.str.replace(negated, " ", regex=True)  # drop negated mentions
-        found = cleaned.str.extract(f"({positive})", expand=False)
-        reasons.give(setting, found.notna(), "description:" + _blank(found).str.strip())
+def _reason(index: pd.Index, mask: np.ndarray, *parts: np.ndarray | str) -> pd.Series:
+    """The concatenated ``parts`` on the ``mask`` rows (empty elsewhere)."""
+    out = np.full(len(index), "", dtype=object)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        joined: np.ndarray | str = ""
+        for p in parts:
+            joined = joined + (p[rows] if isinstance(p, np.ndarray) else p)
+        out[rows] = joined
+    return pd.Series(out, index=index, dtype=object)
 
 
-def _by_occupation(reasons: _Reasons, records: pd.DataFrame, rules: TaggingRules) -> None:
-    """Rule 3: the victim's or suspect's occupation."""
+def _by_words(reasons: _Reasons, records: pd.DataFrame, rules: TaggingRules) -> np.ndarray:
+    """Location type, description and occupations; returns the vague-location mask."""
+    raw_location = _column(records, "location_type").str.strip()
+    location, location_text = _first_terms(
+        raw_location, rules.location_matcher, "place", rules.abbreviations
+    )
+    text = read_descriptions(_column(records, "description"), rules.reading)
+    n = len(records)
+    text_names = np.zeros(n, dtype=bool)
+    for s in SPECIFIC_SETTINGS:
+        text_names |= pd.notna(text.places[s])
+    overridden = np.zeros(n, dtype=bool)
+    named: dict[str, np.ndarray] = {}
+    for s in SETTING_ORDER:
+        has_loc = pd.notna(location[s])
+        has_text = pd.notna(text.places[s])
+        if s in SPECIFIC_SETTINGS:
+            dropped = has_loc & text_names & ~has_text
+            overridden |= dropped
+            has_loc &= ~dropped
+        reasons.give(s, has_loc, _reason(records.index, has_loc, "location_type:", location[s]))
+        named[s] = has_loc | has_text
+    quoted = " (overrides location type '" + raw_location.to_numpy(dtype=object) + "')"
+    note = np.where(overridden, quoted, "").astype(object)
+    for s in SETTING_ORDER:
+        has_text = pd.notna(text.places[s])
+        family = np.where(text.typo[s], "description~typo:", "description:").astype(object)
+        suffix = note if s in SPECIFIC_SETTINGS else ""
+        reasons.give(s, has_text, _reason(records.index, has_text, family, text.places[s], suffix))
+    _by_roles(reasons, records, rules, text.roles, named)
+    return np.isin(location_text, np.array(rules.vague_location_types, dtype=object))
+
+
+def _by_roles(
+    reasons: _Reasons,
+    records: pd.DataFrame,
+    rules: TaggingRules,
+    roles: dict[str, np.ndarray],
+    named: dict[str, np.ndarray],
+) -> None:
+    """Role words in the description, then the occupation columns, where no other place is named."""
+    other_named = {
+        s: np.logical_or.reduce([named[o] for o in SPECIFIC_SETTINGS if o != s])
+        for s in SPECIFIC_SETTINGS
+    }
+    for s in SPECIFIC_SETTINGS:
+        has = pd.notna(roles[s]) & ~other_named[s]
+        reasons.give(s, has, _reason(records.index, has, "description~role:", roles[s]))
     for column in ("victim_occupation", "suspect_occupation"):
-        occupation = _text(records, column)
-        for setting, words in rules.occupations.items():
-            found = _first_match(occupation, words)
-            reasons.give(setting, found.notna(), f"{column}:" + _blank(found))
+        if column not in records:
+            continue
+        found, _ = _first_terms(
+            _column(records, column), rules.occupation_matcher, "role", rules.abbreviations
+        )
+        for s in SPECIFIC_SETTINGS:
+            has = pd.notna(found[s]) & ~other_named[s]
+            reasons.give(s, has, _reason(records.index, has, f"{column}:", found[s]))
 
 
 def _by_online_flag(reasons: _Reasons, records: pd.DataFrame) -> None:
-    """Rule 4: the ``online`` flag."""
+    """The ``online`` flag."""
     if "online" in records:
         flag = records["online"].astype("boolean").fillna(False).to_numpy(dtype=bool)
         reasons.give("online", flag, "online_flag:true")
@@ -246,7 +205,7 @@ def _by_online_flag(reasons: _Reasons, records: pd.DataFrame) -> None:
 def _by_proximity(
     reasons: _Reasons, records: pd.DataFrame, vague: np.ndarray, rules: TaggingRules, places: Places
 ) -> None:
-    """Rule 5: near a station at any time; NTE premises and schools only in their hours."""
+    """Near a station at any time; NTE premises and schools only in their hours."""
     if not ({"easting", "northing"} <= set(records.columns) and vague.any()):
         return
     xy = records[["easting", "northing"]].to_numpy(dtype=float)
@@ -280,7 +239,7 @@ def tag_records(
     rules: TaggingRules | None = None,
     places: Places | None = None,
 ) -> pd.DataFrame:
-    """Tag each record with its settings, and the reason each setting was given.
+    r"""Tag each record with its settings, and the reason each setting was given.
 
     The rule families apply strongest evidence first (see the module docstring); the
     first reason found for a setting is kept.
@@ -301,41 +260,35 @@ def tag_records(
     -------
     pandas.DataFrame
         Aligned to ``records``: ``settings`` (``;``-joined, in :data:`SETTING_ORDER`) and
-        ``setting_reasons`` (a JSON object, setting → ``rule:evidence``).
+        ``setting_reasons`` (a JSON object, setting → ``family:evidence``).
 
     Examples
     --------
     >>> records = pd.DataFrame({
-    ...     "location_type": ["Railway station", "Street"],
-    ...     "description": ["", "The taxi driver was abused by a fare."]})
+    ...     "location_type": ["Railway station", "Street", "Dwelling", "Dwelling"],
+    ...     "description": ["", "The taxi driver was abused by a fare.",
+    ...                     "IP abused on the B/STOP", "IP works as a taxi driver"]})
     >>> tags = tag_records(records)
     >>> tags["settings"].tolist()
-    ['public_transport', 'taxi;street']
+    ['public_transport', 'taxi;street', 'public_transport', 'residential']
     >>> tags.loc[1, "setting_reasons"]
-    '{"taxi": "description:taxi", "street": "location_type:street"}'
+    '{"taxi": "description~role:taxi driver", "street": "location_type:street"}'
+    >>> tags.loc[2, "setting_reasons"]
+    '{"public_transport": "description:bus stop (overrides location type \'Dwelling\')"}'
     """
     rules = rules or TaggingRules()
     places = places or Places.none()
     reasons = _Reasons(records.index)
-    location = _text(records, "location_type").str.strip()
-    _by_location_type(reasons, location, rules)
-    _by_description(reasons, _text(records, "description"), rules)
-    _by_occupation(reasons, records, rules)
+    vague = _by_words(reasons, records, rules)
     _by_online_flag(reasons, records)
-    vague = location.isin(VAGUE_LOCATION_TYPES).to_numpy() & ~_named_by_words(reasons.by_setting)
-    _by_proximity(reasons, records, vague, rules, places)
+    _by_proximity(reasons, records, vague & ~_named_by_words(reasons.by_setting), rules, places)
     return reasons.to_frame()
-
-
-def _blank(found: pd.Series) -> pd.Series:
-    """Matched words as text, empty where nothing matched (whatever dtype came back)."""
-    return found.astype(object).where(found.notna(), "").astype(str)
 
 
 def _named_by_words(reason: dict[str, pd.Series]) -> np.ndarray:
     """Records whose own words already name a specific setting.
 
-    Location type other than 'street', keywords, occupation or the online flag:
+    Location type other than 'street', keywords, roles, occupation or the online flag:
     proximity must not add to them.
     """
     named = np.zeros(len(next(iter(reason.values()))), dtype=bool)
