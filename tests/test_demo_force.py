@@ -114,6 +114,23 @@ def test_records_per_year_honoured_exactly(tmp_path):
     assert set(_areas(frame)["force"]) == {"Warwickshire"}
 
 
+def test_imported_census_residents_set_the_volumes(tmp_path):
+    geo = load_geography(area={"forces": ["Warwickshire"]})
+    folder = tmp_path / "geography"
+    folder.mkdir()
+    codes = geo.lsoas["lsoa_code"]
+    residents = np.where(np.arange(len(codes)) % 2 == 0, 1500, 2500)  # as a workspace stores it
+    pd.DataFrame({"lsoa_code": codes, "population": residents}).to_csv(
+        folder / "population.csv", index=False
+    )
+    scenario = generate(geo, force="Warwickshire", start=date(2019, 1, 1),
+                        end=date(2019, 12, 31), geography_dir=folder)  # fmt: skip
+    assert scenario.truth["residents"] == residents.sum()
+    assert scenario.truth["residential_weights"].startswith("residents: Census usual residents")
+    crimes = residents.sum() * CRIMES_2022_23 / RESIDENTS_2021 * CRIMES_2019_20 / CRIMES_2022_23
+    assert (scenario.incidents["record_type"] == "crime").sum() == round(crimes)
+
+
 def test_imported_places_are_used(tmp_path):
     geo = load_geography(area={"forces": ["Warwickshire"]})
     lsoas = geo.lsoas.assign(point=list(geo.inner_points))
