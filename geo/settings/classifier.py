@@ -116,7 +116,7 @@ def classifier(seed: int = 0) -> CalibratedClassifierCV:
     ('LogisticRegression', 'sigmoid', 3)
     """
     base = LogisticRegression(
-        C=10.0, solver="liblinear", class_weight="balanced", random_state=seed
+        C=10.0, solver="liblinear", dual=True, class_weight="balanced", random_state=seed
     )
     return CalibratedClassifierCV(base, method="sigmoid", cv=3, ensemble=False)
 

@@ -39,7 +39,8 @@ def labelled_examples(path: Path) -> pd.DataFrame:
     ----------
     path : pathlib.Path
         A CSV with ``description``, optionally ``location_type`` and ``online``, and
-        ``settings`` (``;``-joined) or ``setting``.
+        ``settings`` (``;``-joined) or ``setting``; ``other`` means none of the
+        settings the tagger gives.
 
     Returns
     -------
@@ -65,7 +66,7 @@ def labelled_examples(path: Path) -> pd.DataFrame:
     require_columns(path, frame, ["description", label])
     settings = frame[label].fillna("").astype(str).str.replace(" ", "", regex=False)
     for row, value in settings.items():
-        bad = [s for s in value.split(";") if s and s not in SETTING_ORDER]
+        bad = [s for s in value.split(";") if s and s not in (*SETTING_ORDER, "other")]
         if bad:
             raise InputFileError(
                 f"{path}: row {int(str(row)) + 2}, column {label!r}: {bad[0]!r} is not a "
@@ -77,7 +78,8 @@ def labelled_examples(path: Path) -> pd.DataFrame:
             "description": frame["description"].fillna(""),
             "location_type": frame.get("location_type", pd.Series("", index=frame.index)),
             "online": online.fillna("").str.strip().str.lower().isin(["true", "1", "yes", "y"]),
-            "settings": settings,
+            # "other" is no setting the tagger gives: the record is in none of them
+            "settings": settings.map(lambda v: ";".join(s for s in v.split(";") if s != "other")),
         }
     )
 
