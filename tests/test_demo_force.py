@@ -173,6 +173,23 @@ def test_unknown_force_names_the_closest(tmp_path, capsys):
     assert not ws.exists()
 
 
+def test_a_workspace_with_imported_boundaries_is_left_alone(tmp_path, capsys):
+    from geo.config import Workspace
+
+    ws = Workspace.open(tmp_path / "ws")
+    ws.geography_dir.mkdir(parents=True, exist_ok=True)
+    (ws.geography_dir / "lsoa.gpkg").write_bytes(b"")  # the seed demo's imported LSOAs
+    settings = (ws.root / "tensionmap.toml").read_text()
+    args = ["demo", "--force", "Warwickshire", "--workspace", str(ws.root), "--no-serve"]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        f"error: The workspace {ws.root} has imported LSOA boundaries (geography/lsoa.gpkg), "
+        "which replace its area's: build the demo for Warwickshire in a new workspace "
+        "(--workspace DIR).\n"
+    )
+    assert (ws.root / "tensionmap.toml").read_text() == settings  # no [area] written
+
+
 def test_seed_forces_keep_their_calibration(tmp_path, capsys):
     out = tmp_path / "scenario"
     args = ["demo", "generate", "--out", str(out), "--from", "2019-01-01", "--to", "2019-03-31"]

@@ -38,15 +38,22 @@ def _set_area(args: argparse.Namespace, force: str) -> None:
 
     An area that already holds the force (a region of forces) is kept.
     """
-    from geo._errors import WorkspaceError
+    from geo._errors import TensionmapError, WorkspaceError
     from geo.cli.init import cmd_init
     from geo.config import Workspace
     from geo.geography.workspace_area import area_table
 
     try:
-        area = Workspace.open(args.workspace, create=False).config.area
+        ws = Workspace.open(args.workspace, create=False)
     except WorkspaceError:  # no workspace yet: init makes it
-        area = {}
+        ws = None
+    if ws is not None and (ws.geography_dir / "lsoa.gpkg").exists():
+        raise TensionmapError(
+            f"The workspace {ws.root} has imported LSOA boundaries (geography/lsoa.gpkg), "
+            f"which replace its area's: build the demo for {force} in a new workspace "
+            "(--workspace DIR)."
+        )
+    area = ws.config.area if ws is not None else {}
     if area and force in set(area_table(area)["force"]):
         return
     init = argparse.Namespace(
