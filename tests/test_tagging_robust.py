@@ -225,10 +225,33 @@ def test_a_typo_tags_with_its_own_family():
         ("Off-duty bus driver racially abused in Tesco", "", ["retail"]),
         ("The victim, a taxi driver, was abused by his passenger", "", ["taxi"]),
         ("IP is a teacher, abused on the train", "", ["public_transport"]),
+        # departures: where someone came from or was going is not where it happened
+        ("Fare picked up from the Ritz nightclub abused driver", "Taxi/PHV", ["taxi"]),
+        ("after leaving the Red Lion PH IP was abused in the cab", "", ["taxi"]),
+        ("IP walking past the pub when abuse shouted from a van", "Street", ["street"]),
+        # a place word before a job noun is a job; before a road or pub word, a name
+        ("IP, a pub landlord, abused while shopping in Lidl", "", ["retail"]),
+        ("IP abused by male on Station Road", "Street", ["street"]),
+        ("abuse in the bar of the Railway Arms", "", ["nte"]),
+        ("Old School Lane - youths shouted abuse at IP", "", []),
+        # a role at work: the driver with a fare is in the taxi, wherever the address
+        (
+            "taxi driver abused by the fare's neighbour while waiting to collect",
+            "Dwelling",
+            ["taxi"],
+        ),
+        ("IP is a cabbie, on his day off, abused by a male", "", []),
+        ("IP working as a PHV driver abused by a passenger", "Other", ["taxi"]),
     ],
 )
 def test_police_shorthand_and_traps(text, location, expected):
     assert _one(text, location)[0] == expected
+
+
+def test_a_role_at_work_overrides_the_location_type_and_says_so():
+    assert _one("the taxi driver was abused after the fare refused to pay", "Dwelling")[1] == {
+        "taxi": "description:taxi driver (overrides location type 'Dwelling')"
+    }
 
 
 def test_a_role_word_gives_its_own_reason_family():

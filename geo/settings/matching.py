@@ -23,9 +23,13 @@ import numpy as np
 
 from geo.settings.normalise import paused_gc
 
-_CUES = ("negation", "departure", "role_cue")
+_CUES = ("negation", "departure", "role_cue", "at_work", "job_noun", "name_suffix")
 #: How many words may stand between a negation or role cue and what it applies to.
 WINDOW = 3
+#: … and between a departure ("after leaving", "picked up from") and its place, whatever
+#: the words (a venue's name often stands between: "after leaving the Golden Fleece PH").
+DEPARTURE_WINDOW = 4
+_WINDOWS = {True: WINDOW, False: DEPARTURE_WINDOW}  # negation? → its window
 
 # what a matched term is: a place or role of a setting, or a cue without one
 Meaning = tuple[tuple[str, str], ...]  # ((kind, setting), ...)
@@ -162,10 +166,10 @@ class TermMatcher:
         return next((m for r, m in self.regex if r.fullmatch(term)), ())
 
 
-def _close(text: str, start: int, end: int, scope: frozenset[str] | None) -> bool:
-    """Whether at most :data:`WINDOW` words (all in ``scope`` if given) lie in between."""
+def _close(text: str, start: int, end: int, scope: frozenset[str] | None, window: int) -> bool:
+    """Whether at most ``window`` words (all in ``scope`` if given) lie in between."""
     words = text[start:end].split()
-    if len(words) > WINDOW or "." in words:
+    if len(words) > window or "." in words:
         return False
     return scope is None or all(w in scope for w in words)
 
@@ -180,25 +184,30 @@ def read_text(
     text : str
         Normalised text.
     matcher : TermMatcher
-        The vocabulary's matcher (kinds ``place``, ``role``, ``negation``,
-        ``departure``, ``role_cue``, ``not_a_place``).
+        The vocabulary's matcher (kinds ``place``, ``role``, ``at_work``, ``negation``,
+        ``departure``, ``role_cue``, ``job_noun``, ``name_suffix``, ``not_a_place``).
     scope : frozenset of str
         The ``negation_scope`` words.
 
     Returns
     -------
     tuple of (dict, dict)
-        Setting → first place term, and setting → first role term.
+        Setting → first place term, and setting → first role term. A role with an
+        ``at_work`` word of its setting ("the taxi driver … the fare") is a place: the
+        person was at work there.
 
     Examples
     --------
     >>> m = TermMatcher.build({("place", "public_transport"): ["bus"],
     ...                        ("role", "taxi"): ["taxi driver"], ("negation", ""): ["not"],
-    ...                        ("role_cue", ""): ["works as"]})
+    ...                        ("role_cue", ""): ["works as"], ("at_work", "taxi"): ["fare"],
+    ...                        ("job_noun", ""): ["driver"]})
     >>> read_text("not on the bus . ip works as a taxi driver", m, frozenset({"on", "the"}))
     ({}, {})
     >>> read_text("did not pay on the bus . the taxi driver", m, frozenset({"on", "the"}))
     ({'public_transport': 'bus'}, {'taxi': 'taxi driver'})
+    >>> read_text("the taxi driver asked the fare to pay", m, frozenset())
+    ({'taxi': 'taxi driver'}, {})
     """
     terms = matcher.pattern.findall(text)
     if matcher.cues.isdisjoint(terms):  # no cue: order is all that matters
@@ -217,25 +226,51 @@ def read_text(
 def _read_with_cues(
     text: str, matcher: TermMatcher, scope: frozenset[str]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """:func:`read_text` for a text with a negation, departure or role cue."""
+    """:func:`read_text` for a text with a cue: read in order, with positions."""
     places: dict[str, str] = {}
     roles: dict[str, str] = {}
-    cancel_end = cue_end = -1
-    for term, match in matcher.find(text):
-        for kind, setting in matcher.meaning(term):
+    at_work: set[str] = set()
+    cancel: tuple[int, frozenset[str] | None, int] = (-1, None, 0)
+    cue_end = -1
+    found = [(t, m, matcher.meaning(t)) for t, m in matcher.find(text)]
+    for i, (term, match, meanings) in enumerate(found):
+        follower = _follower(found, i)
+        for kind, setting in meanings:
             if kind in ("negation", "departure"):
-                cancel_end = match.end()
+                negation = kind == "negation"
+                cancel = (match.end(), scope if negation else None, _WINDOWS[negation])
             elif kind == "role_cue":
                 cue_end = match.end()
+            elif kind == "at_work":
+                at_work.add(setting)
+            elif kind == "name_suffix" and setting and _follower(found, i - 1) == "name_suffix":
+                places.setdefault(setting, f"{found[i - 1][0]} {term}")  # "railway arms"
             elif kind not in ("place", "role") or (
-                cancel_end >= 0 and _close(text, cancel_end, match.start(), scope)
+                cancel[0] >= 0 and _close(text, cancel[0], match.start(), cancel[1], cancel[2])
             ):
                 continue
-            elif kind == "place":
+            elif kind == "role" or follower == "job_noun":  # "pub landlord" is a job
+                if not (cue_end >= 0 and _close(text, cue_end, match.start(), None, WINDOW)):
+                    roles.setdefault(
+                        setting, term if kind == "role" else f"{term} {found[i + 1][0]}"
+                    )
+            elif follower != "name_suffix":  # "station road", "old school lane": a name
                 places.setdefault(setting, term)
-            elif not (cue_end >= 0 and _close(text, cue_end, match.start(), None)):
-                roles.setdefault(setting, term)
+    for setting in at_work & set(roles):
+        places.setdefault(setting, roles.pop(setting))
     return places, roles
+
+
+def _follower(found: list, i: int) -> str:
+    """The kind of the term right after term ``i`` (next word), if it is a name or a job."""
+    if i < 0 or i + 1 >= len(found):
+        return ""
+    _, match, _ = found[i]
+    _, following, meanings = found[i + 1]
+    if following.start() != match.end() + 1:
+        return ""
+    kinds = {k for k, _ in meanings}
+    return next((k for k in ("name_suffix", "job_noun") if k in kinds), "")
 
 
 def read_texts(

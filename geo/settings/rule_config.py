@@ -9,13 +9,15 @@ workspace adds to them in ``tensionmap.toml``::
     fuzzy_threshold = 90
     negations = ["not", "never"]          # replaces the defaults
     not_a_place = ["bus lane camera"]     # added: also role_cues, departures,
-                                          # vague_location_types
+                                          # vague_location_types, job_nouns
     [tagging.keywords]                    # places named in the description
     taxi = ["uber", "ride-hailing"]
     [tagging.location_types]
     public_transport = ["transport hub"]
     [tagging.roles]                       # jobs (also read from occupation columns);
     taxi = ["chauffeur"]                  # [tagging.occupations] is the same table
+    [tagging.at_work]                     # a role at work there
+    taxi = ["airport run"]
     [tagging.abbreviations]
     "t/r" = "taxi rank"
 """
@@ -42,8 +44,9 @@ _SETTING_TABLES = {
     "keywords": "keywords",
     "occupations": "occupations",
     "roles": "occupations",
+    "at_work": "at_work",
 }
-_WORD_LISTS = ("role_cues", "departures", "not_a_place", "vague_location_types")
+_WORD_LISTS = ("role_cues", "departures", "not_a_place", "vague_location_types", "job_nouns")
 _NUMBERS = ("station_distance_m", "nte_distance_m", "school_distance_m", "fuzzy_threshold")
 KNOWN_KEYS = (*_SETTING_TABLES, "abbreviations", "negations", *_WORD_LISTS, *_NUMBERS)
 
@@ -70,8 +73,11 @@ class TaggingRules:
         (jobs, read in descriptions and in occupation columns).
     abbreviations : dict of str to str
         Abbreviations and misspellings → their expansion.
-    negations, negation_scope, departures, role_cues, not_a_place : tuple of str
+    negations, negation_scope, departures, role_cues, not_a_place, job_nouns : tuple of str
         Cue words (see :mod:`geo.settings.matching`).
+    at_work, name_suffixes : dict of str to tuple of str
+        Per setting, words that put a role at work there, and words that make a place
+        word a name (setting ``""``: a road; ``"nte"``: a pub).
     vague_location_types : tuple of str
         Location types that say nothing about the setting (proximity may then decide).
     fuzzy_threshold : float
@@ -100,6 +106,11 @@ class TaggingRules:
     not_a_place: tuple[str, ...] = field(default_factory=lambda: _words("not_a_place"))
     vague_location_types: tuple[str, ...] = field(
         default_factory=lambda: _words("vague_location_type")
+    )
+    at_work: dict[str, tuple[str, ...]] = field(default_factory=lambda: _default("at_work"))
+    job_nouns: tuple[str, ...] = field(default_factory=lambda: _words("job_noun"))
+    name_suffixes: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: _default("name_suffix")
     )
     fuzzy_threshold: float = FUZZY_THRESHOLD
     station_distance_m: float = 100.0
@@ -192,11 +203,16 @@ class TaggingRules:
             terms[("place", setting)] = words
         for setting, words in self.occupations.items():
             terms[("role", setting)] = words
+        for setting, words in self.at_work.items():
+            terms[("at_work", setting)] = words
+        for setting, words in self.name_suffixes.items():
+            terms[("name_suffix", setting)] = words
         for kind, words in (
             ("negation", self.negations),
             ("departure", self.departures),
             ("role_cue", self.role_cues),
             ("not_a_place", self.not_a_place),
+            ("job_noun", self.job_nouns),
         ):
             terms[(kind, "")] = words
         return Reading(

@@ -266,7 +266,7 @@ def tag_records(
     --------
     >>> records = pd.DataFrame({
     ...     "location_type": ["Railway station", "Street", "Dwelling", "Dwelling"],
-    ...     "description": ["", "The taxi driver was abused by a fare.",
+    ...     "description": ["", "The taxi driver was abused by a male.",
     ...                     "IP abused on the B/STOP", "IP works as a taxi driver"]})
     >>> tags = tag_records(records)
     >>> tags["settings"].tolist()

@@ -14,14 +14,26 @@ columns ``setting, kind, term, expansion, source, note``. Kinds:
     a job or relation, not a place (``taxi driver``, ``bouncer``, ``teacher``): evidence
     only when nothing else names a place, and never after a ``role_cue``;
 ``role_cue``
-    words that say the next role is someone's job (``works as``, ``off duty``);
+    words that say the next role is someone's job, not what they were doing (``works
+    as``, ``is a``, ``off duty``, ``day off``);
+``at_work``
+    words that put a role at work in its setting (a taxi driver and a ``fare``): the role
+    then names the place;
+``job_noun``
+    a word that makes the place word before it a job (``pub landlord``, ``train
+    conductor``, ``taxi firm``);
+``name_suffix``
+    a word that makes the place word before it a name: a road (``Station Road``, ``School
+    Lane``; no setting) or, with a setting, a pub (``the Railway Arms``: nte);
 ``negation``
     words that cancel a place up to three words later (``not on the bus``);
 ``negation_scope``
     the only words that may stand between a negation and the place it cancels
     (``on``, ``the``, ``takes``…: "did not pay the taxi fare" still names a taxi);
 ``departure``
-    words that cancel a place like a negation (``got off the bus and walked home``);
+    words that cancel a place up to four words later, whatever the words between: where
+    someone came from or was going (``got off the bus and walked home``, ``after leaving
+    the Golden Fleece PH``, ``picked up from the club``);
 ``not_a_place``
     phrases that contain a place word but name no place (``police station``,
     ``iron bar``, ``posted through the letterbox``);
@@ -44,7 +56,9 @@ from geo.settings.normalise import normalise_term
 from geo.vocab import SETTINGS
 
 #: Kinds that name a setting (the ``setting`` column is required).
-SETTING_KINDS = ("location_type", "place", "role")
+SETTING_KINDS = ("location_type", "place", "role", "at_work")
+#: Kinds whose ``setting`` is optional (stored under ``""`` when blank).
+OPTIONAL_SETTING_KINDS = ("name_suffix",)
 #: Kinds that are words without a setting.
 WORD_KINDS = (
     "vague_location_type",
@@ -53,10 +67,11 @@ WORD_KINDS = (
     "negation_scope",
     "departure",
     "not_a_place",
+    "job_noun",
 )
 #: Kinds whose ``expansion`` replaces the term in the text.
 EXPANSION_KINDS = ("abbreviation", "misspelling")
-KINDS = SETTING_KINDS + WORD_KINDS + EXPANSION_KINDS
+KINDS = SETTING_KINDS + OPTIONAL_SETTING_KINDS + WORD_KINDS + EXPANSION_KINDS
 COLUMNS = ("setting", "kind", "term", "expansion", "source", "note")
 
 
@@ -145,7 +160,9 @@ def read_vocabulary(path: str | Path) -> Vocabulary:
         if missing:
             raise InputFileError(f"{path}: missing column(s) {missing}; columns are {COLUMNS}.")
         rows = list(reader)
-    by_setting: dict[str, dict[str, list[str]]] = {k: {} for k in SETTING_KINDS}
+    by_setting: dict[str, dict[str, list[str]]] = {
+        k: {} for k in SETTING_KINDS + OPTIONAL_SETTING_KINDS
+    }
     words: dict[str, list[str]] = {k: [] for k in WORD_KINDS}
     expansions: dict[str, str] = {}
     sources: dict[str, None] = {}
@@ -156,7 +173,7 @@ def read_vocabulary(path: str | Path) -> Vocabulary:
         sources[row["source"]] = None
         if kind in EXPANSION_KINDS:
             expansions[term.lower()] = normalise_term(row["expansion"])
-        elif kind in SETTING_KINDS:
+        elif kind in SETTING_KINDS + OPTIONAL_SETTING_KINDS:
             by_setting[kind].setdefault(row["setting"], []).append(normalise_term(term))
         else:
             words[kind].append(normalise_term(term))
