@@ -65,6 +65,21 @@ def score_table(
     return pd.DataFrame(rows).set_index("setting")
 
 
+def model_scores(frame: pd.DataFrame, *, folds: int = 5, seed: int = 0) -> dict[str, pd.Series]:
+    """Out-of-fold settings of the model alone, the weighted average and the combination.
+
+    5-fold cross-validation stratified on the labels: in each fold the model and the
+    stacker are fitted on the other folds only; the rules are fixed
+    (:func:`geo.settings.training.cross_validated`).
+    """
+    from geo.settings.training import cross_validated, joined, labelled_examples
+
+    examples = labelled_examples(HARD_SET).set_index(frame.index)
+    tags = tag_records(examples)
+    chosen = cross_validated(examples, tags, folds=folds, seed=seed)
+    return {name: joined(chosen[name]) for name in ("model", "weighted", "combined")}
+
+
 def errors(frame: pd.DataFrame, predicted: pd.Series, setting: str) -> pd.DataFrame:
     """The records whose predicted ``setting`` disagrees with the label."""
     actual = _has(frame["settings"], setting)
@@ -79,8 +94,9 @@ def main() -> None:
     args = parser.parse_args()
     frame = load_hard_set()
     rules = rules_scores(frame)
-    table = score_table(frame["settings"], {"rules": rules})
-    print(f"{len(frame)} records in {HARD_SET.name}; rules alone (no training, every record)")
+    table = score_table(frame["settings"], {"rules": rules, **model_scores(frame)})
+    print(f"{len(frame)} records in {HARD_SET.name}; rules alone (no training, every record); "
+          "model, weighted average and combined (stacking) out of fold, 5-fold CV")  # fmt: skip
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
     if args.errors:
         with pd.option_context("display.max_colwidth", 200, "display.width", 250):

@@ -291,10 +291,10 @@ def _scores(predicted: pd.DataFrame, truth: pd.DataFrame, method: str) -> pd.Dat
     return pd.DataFrame({f"{method}_precision": precision, f"{method}_recall": recall})
 
 
-def evaluate(
+def cross_validated(
     examples: pd.DataFrame, tags: pd.DataFrame, *, folds: int = 5, seed: int = 0
-) -> pd.DataFrame:
-    """Per-setting precision and recall of rules, model and combined, cross-validated.
+) -> dict[str, pd.DataFrame]:
+    """Each example's out-of-fold 0/1 settings from the rules, model, average and stacking.
 
     Parameters
     ----------
@@ -310,17 +310,16 @@ def evaluate(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per setting: ``examples``, then precision and recall for ``rules``,
-        ``model``, ``weighted`` (the alternative: :func:`~geo.settings.confidence.combine`
-        with ``weight=0.5``) and
-        ``combined`` (stacking, what tagging uses).
+    dict of str to pandas.DataFrame
+        ``rules``, ``model``, ``weighted`` (the alternative:
+        :func:`~geo.settings.confidence.combine` with ``weight=0.5``) and ``combined``
+        (stacking, what tagging uses): booleans, a column per setting, aligned to
+        ``examples``.
 
     Examples
     --------
-    >>> evaluate(examples, tag_records(examples))  # doctest: +SKIP
+    >>> cross_validated(examples, tag_records(examples))["combined"]  # doctest: +SKIP
     """
-    truth = label_matrix(examples["settings"]).astype(bool)
     rules = rule_strengths(tags["setting_reasons"])
     model_p = pd.DataFrame(np.nan, index=examples.index, columns=list(SETTING_ORDER))
     stacked, weighted = rules.copy(), rules.copy()
@@ -334,15 +333,67 @@ def evaluate(
         model_p.loc[test, p.columns] = p
         stacked.loc[test] = combine(rules.loc[test], p, model.stacker)
         weighted.loc[test] = combine(rules.loc[test], p, weight=0.5)
-    modelled = model_p.notna()
-    table = pd.concat(
-        [
-            _scores(rules >= 0.5, truth, "rules"),
-            _scores((model_p >= 0.5) & modelled, truth, "model"),
-            _scores(weighted >= 0.5, truth, "weighted"),
-            _scores(stacked >= 0.5, truth, "combined"),
-        ],
-        axis=1,
+    return {
+        "rules": rules >= 0.5,
+        "model": (model_p >= 0.5) & model_p.notna(),
+        "weighted": weighted >= 0.5,
+        "combined": stacked >= 0.5,
+    }
+
+
+def joined(chosen: pd.DataFrame) -> pd.Series:
+    """0/1 settings per record as ``;``-joined text, in :data:`SETTING_ORDER`.
+
+    Parameters
+    ----------
+    chosen : pandas.DataFrame
+        Booleans, a column per setting (:func:`cross_validated`'s).
+
+    Returns
+    -------
+    pandas.Series
+        Aligned to ``chosen``.
+
+    Examples
+    --------
+    >>> joined(pd.DataFrame({"nte": [True, False], "taxi": [True, False]})).tolist()
+    ['nte;taxi', '']
+    """
+    names = list(chosen.columns)
+    return pd.Series(
+        [";".join(n for n, on in zip(names, row, strict=True) if on) for row in chosen.to_numpy()],
+        index=chosen.index,
     )
+
+
+def evaluate(
+    examples: pd.DataFrame, tags: pd.DataFrame, *, folds: int = 5, seed: int = 0
+) -> pd.DataFrame:
+    """Per-setting precision and recall of rules, model and combined, cross-validated.
+
+    Parameters
+    ----------
+    examples : pandas.DataFrame
+        Confirmed examples.
+    tags : pandas.DataFrame
+        The rules' tags of the examples (fixed).
+    folds : int, default 5
+        Outer folds (:func:`cross_validated`).
+    seed : int, default 0
+        Seed of the fold shuffle.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per setting: ``examples``, then precision and recall for ``rules``,
+        ``model``, ``weighted`` and ``combined`` (stacking, what tagging uses).
+
+    Examples
+    --------
+    >>> evaluate(examples, tag_records(examples))  # doctest: +SKIP
+    """
+    truth = label_matrix(examples["settings"]).astype(bool)
+    chosen = cross_validated(examples, tags, folds=folds, seed=seed)
+    table = pd.concat([_scores(c, truth, name) for name, c in chosen.items()], axis=1)
     table.insert(0, "examples", truth.sum())
     return table.rename_axis("setting").reset_index().round(3)
