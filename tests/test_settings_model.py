@@ -258,3 +258,20 @@ def test_an_older_store_gains_the_confidence_columns_and_corrections_table(tmp_p
         tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master")}
     assert {"setting_confidence", "needs_review"} <= set(columns)
     assert "setting_corrections" in tables
+
+
+def test_the_review_command_lists_and_corrects(workspace, default_geography, tmp_path, capsys):
+    engine = _workspace_with_shorthand(workspace, default_geography, tmp_path)
+    root = str(workspace.root)
+    assert main(["review", "--workspace", root, "--limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("5 records to review, least sure first")
+    assert "description" not in out  # the listing leaves the text out
+    assert main(["review", "Z3", "--settings", "taxi;street", "--workspace", root]) == 0
+    assert capsys.readouterr().out.strip() == "Z3: (none) -> taxi;street"
+    assert main(["review", "Z4", "--settings", "bus", "--workspace", root]) == 2
+    assert "'bus' is not a setting" in capsys.readouterr().err
+    trail = audit.read(engine)
+    row = trail[trail["action"] == "setting_correction"].iloc[-1]
+    assert row["address"] == "cli" and row["role"] == "cli"
+    engine.dispose()
