@@ -221,10 +221,12 @@ def test_corrections_win_at_ingest_and_retag_and_are_audited(
 
 
 def test_a_model_from_another_sklearn_version_is_refused(workspace):
-    frame = pd.DataFrame({"description": ["on the bus"] * 8 + ["in the pub"] * 8,
+    frame = pd.DataFrame({"description": ["on the bus"] * 8 + ["in the pub"] * 7
+                          + ["in the pub with Jonquil Smithson-Vane"],
                           "settings": ["public_transport"] * 8 + ["nte"] * 8})  # fmt: skip
     save_model(fit_model(frame), workspace)
     assert load_model(workspace) is not None
+    assert b"smithson" not in model_path(workspace).read_bytes().lower()  # seen once: not kept
     sidecar = model_path(workspace).with_name(SIDECAR_FILE)
     sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "sklearn_version": "0.1"}))
     with pytest.raises(WorkspaceError, match=r"trained with scikit-learn 0\.1, and this is .*"

@@ -82,10 +82,14 @@ def model_text(records: pd.DataFrame) -> pd.Series:
 
 
 def _features() -> FeatureUnion:
-    """Words (1–2-grams) and characters within words (2–5-grams), TF-IDF, sublinear."""
+    """Words (1–2-grams) and characters within words (2–5-grams), TF-IDF, sublinear.
+
+    Only terms of at least two confirmed records are kept, so a name or an address that
+    appears once never enters the saved model.
+    """
     return FeatureUnion(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)),
             (
                 "chars",
                 TfidfVectorizer(
@@ -264,6 +268,8 @@ def fit_model(examples: pd.DataFrame, *, seed: int = 0) -> SettingsModel:
     labels = label_matrix(examples["settings"])
     features = _features()
     x = features.fit_transform(model_text(examples))
+    for _, vectorizer in features.transformer_list:  # the words seen once: not kept
+        vectorizer.stop_words_ = set()
     models = {}
     for setting in SETTING_ORDER:
         y = labels[setting].to_numpy()
