@@ -339,11 +339,3 @@ def lsoa_population(
         "postcode counts where LSOA codes changed)"
     )
 
-
-def __getattr__(name: str) -> str:
-    """``CENSUS_FILE`` moved to :mod:`geo.demo.shipped` (the demo's own file): forwarded."""
-    if name == "CENSUS_FILE":
-        from geo.demo.shipped import CENSUS_FILE
-
-        return CENSUS_FILE
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
