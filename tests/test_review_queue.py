@@ -162,6 +162,14 @@ def test_values_the_server_did_not_list_are_refused(reviewed):
         response = _save(client, deps, row_ids=row_ids, settings=settings)
         assert response.status_code == 400, label
         assert message in response.get_data(as_text=True), label
+    body = payload(deps[SAVE_OUTPUT], {
+        ("review-confirm", "n_clicks"): None, ("review-save", "n_clicks"): 1,
+        ("review-table", "selected_row_ids"): [rows[0]["id"]], ("review-settings", "value"): [],
+    })  # fmt: skip
+    body["changedPropIds"] = ["review-save.n_clicks"]
+    forged = client.post("/_dash-update-component", json=body,
+                         headers={"Origin": "https://evil.example"})  # fmt: skip
+    assert forged.status_code == 403 and "this site's own page" in forged.get_data(as_text=True)
     nothing = _save(client, deps, row_ids=[], settings=["taxi"])
     assert "Select a record in the table first." in nothing.get_data(as_text=True)
     assert len(latest_corrections(engine)) == stored_before  # nothing was written

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from dashboard.auth import address, current_role, current_user
-from dashboard.data.access import require
+from dashboard.auth.csrf import same_origin
+from dashboard.data.access import ForbiddenError, require
 from dashboard.data.source import engine
 from geo.settings.review import correct, review_queue
 
@@ -73,10 +74,13 @@ def listed_ids() -> tuple[int, ...]:
 def save_correction(row_id: int, settings: list[str]) -> dict[str, Any]:
     """Store the signed-in user's correction (or confirmation) of a listed record.
 
-    Raises ``LookupError`` when the record is no longer in the queue (someone else
-    corrected it since the page was drawn).
+    Raises ``ForbiddenError`` when the browser says the request came from another site
+    (``Origin``/``Referer``), and ``LookupError`` when the record is no longer in the
+    queue (someone else corrected it since the page was drawn).
     """
     require("review")
+    if not same_origin():  # a write: the JSON content type and SameSite cookie, and this
+        raise ForbiddenError("a correction must come from this site's own page")
     row = listed(row_id)
     if row is None:
         raise LookupError("that record is no longer in the review queue")
