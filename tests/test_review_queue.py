@@ -205,3 +205,47 @@ def test_partner_maps_follow_corrected_tags_after_retag(reviewed):
     # published counts are rounded and small ones suppressed: ten records move visibly
     assert total["after"]["taxi"] >= total["before"]["taxi"] + 5
     assert total["after"]["nte"] <= total["before"]["nte"] - 5
+
+
+@pytest.mark.browser
+def test_an_analyst_confirms_a_record_in_a_real_browser(reviewed):
+    import threading
+    import time
+
+    import waitress
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, FLAGS
+
+    ws, app = reviewed
+    wsgi = waitress.create_server(app.server, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=wsgi.run, daemon=True).start()
+    base = f"http://127.0.0.1:{wsgi.effective_port}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            page = browser.new_page()
+            page.set_default_timeout(90_000)
+            page.goto(f"{base}/review")
+            page.fill("input[name=name]", "analyst")
+            page.fill("input[name=password]", demo_password("analyst"))
+            page.click("button[type=submit]")
+            page.wait_for_selector("#review-table td")
+            reference = page.inner_text("#review-table tbody tr:nth-child(2) td:nth-child(2)")
+            page.locator("#review-table input[type=radio]").first.check()
+            deadline = time.monotonic() + 90
+            while reference not in page.inner_text("#review-record"):
+                assert time.monotonic() < deadline, "the record was not shown"
+                page.wait_for_timeout(250)
+            page.click("#review-confirm")
+            while "Confirmed:" not in page.inner_text("#review-message"):
+                assert time.monotonic() < deadline + 90, "no confirmation shown"
+                page.wait_for_timeout(250)
+            assert reference in page.inner_text("#review-message")
+            browser.close()
+    finally:
+        wsgi.close()
+    engine = store.connect(ws.database_url)
+    kept = latest_corrections(engine)
+    engine.dispose()
+    assert reference in set(kept["reference"])
