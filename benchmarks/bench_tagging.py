@@ -1,10 +1,12 @@
 """Tagging benchmark: 1,000,000 records through every rule family, proximity included
 (against all NaPTAN stations, the pubs and bars and the schools of both counties).
 
-    .venv/bin/python benchmarks/bench_tagging.py [--rows 1000000]
+    .venv/bin/python benchmarks/bench_tagging.py [--rows 1000000] [--police]
 
 Target: <= 60 s on the 2-core reference machine. Descriptions are made unique per row
-(a running number in the text) so no work is saved by repetition.
+(a running number in the text) so no work is saved by repetition. ``--police`` adds as
+many records again written as officers type them (capitals, O/S, B/STOP, PH, typos,
+role traps), so every normalisation step and the typo correction run at scale.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ TEXTS = (
     "The taxi driver was abused by passenger {n}.",
     "Messages were posted on social media by account {n}.",
     "Abuse was shouted at the victim walking along the road, incident {n}.",
+)
+POLICE_TEXTS = (
+    "IP ASSAULTED O/S B/STOP BY SUSP W/M, REF {n}",
+    "susp intox in the PH, abused door staff - log {n}",
+    "V abused on the trian by male, ref {n}",
+    "IP works as a taxi driver, abused at home address by neighbour {n}",
+    "Fare picked up from the nightclub racially abused driver of PHV {n}",
+    "V not on the bus, abused in the street by group of {n}",
+    "IP at rly stn platfrom 2 when susp made comments {n}",
 )
 
 
@@ -63,12 +74,17 @@ def places() -> Places:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    n = parser.parse_args().rows
+    parser.add_argument("--police", action="store_true", help="add police-style records")
+    args = parser.parse_args()
+    n = args.rows * (2 if args.police else 1)
     rng = np.random.default_rng(0)
     geo = load_geography(None)
     inner = geo.lsoas.geometry.representative_point()
     pick = rng.integers(0, len(inner), n)
-    texts = np.array(TEXTS, dtype=object)[rng.integers(0, len(TEXTS), n)]
+    texts = np.array(TEXTS, dtype=object)[rng.integers(0, len(TEXTS), args.rows)]
+    if args.police:
+        police = np.array(POLICE_TEXTS, dtype=object)[rng.integers(0, len(POLICE_TEXTS), n // 2)]
+        texts = np.concatenate([texts, police])
     records = pd.DataFrame(
         {
             "location_type": rng.choice(["Street", "", "Bus", "Dwelling", "Pub", "Other"], n),

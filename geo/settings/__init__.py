@@ -2,7 +2,7 @@
 
 Public transport, night-time economy, taxis, online, schools, residential, street and
 retail. :mod:`~geo.settings.rules` (tagging rules and the tagger, with the words in
-:mod:`~geo.settings.words`), :mod:`~geo.settings.retag`
+:mod:`~geo.settings.vocabulary`'s table), :mod:`~geo.settings.retag`
 (re-tag a workspace after the rules change), :mod:`~geo.settings.classifier` (the
 calibrated text model, trained by :mod:`~geo.settings.training`),
 :mod:`~geo.settings.confidence` (rules and model combined into one tag with a

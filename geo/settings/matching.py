@@ -23,7 +23,7 @@ import numpy as np
 
 from geo.settings.normalise import paused_gc
 
-_CUES = ("negation", "departure", "role_cue", "at_work", "job_noun", "name_suffix")
+_CUES = ("negation", "departure", "role_cue")
 #: How many words may stand between a negation or role cue and what it applies to.
 WINDOW = 3
 #: … and between a departure ("after leaving", "picked up from") and its place, whatever
@@ -87,6 +87,8 @@ class TermMatcher:
         ``(compiled term, meaning)`` of the regular-expression terms.
     cues : frozenset of str
         The literal terms that are negations, departures or role cues.
+    tails : dict of str to tuple
+        Tail word → its meanings (``job_noun``, ``name_suffix``).
 
     Examples
     --------
@@ -99,15 +101,25 @@ class TermMatcher:
     literal: dict[str, Meaning]
     regex: tuple[tuple[re.Pattern[str], Meaning], ...]
     cues: frozenset[str]
+    tails: dict[str, Meaning]
 
     @classmethod
-    def build(cls, terms: Mapping[tuple[str, str], Iterable[str]]) -> TermMatcher:
+    def build(
+        cls,
+        terms: Mapping[tuple[str, str], Iterable[str]],
+        tails: Mapping[tuple[str, str], Iterable[str]] | None = None,
+    ) -> TermMatcher:
         r"""The matcher of ``(kind, setting) → terms`` (setting ``""`` for cues).
 
         Parameters
         ----------
         terms : mapping of (str, str) to iterable of str
-            Normalised terms by kind and setting; a term containing ``\`` is a regex.
+            Normalised terms by kind and setting; a term containing ``\\`` is a regex.
+        tails : mapping of (str, str) to iterable of str, optional
+            Single words that change the place word right before them:
+            ``("job_noun", "")`` makes it a role ("pub landlord"), ``("name_suffix",
+            "")`` a name ("station road"), ``("name_suffix", setting)`` a place of that
+            setting ("railway arms").
 
         Returns
         -------
@@ -120,16 +132,21 @@ class TermMatcher:
             for word in words:
                 if word:
                     (regex if "\\" in word else literal).setdefault(word, []).append(meaning)
-        alternatives = [*regex, trie_pattern(literal) or "(?!x)x"]
-        pattern = re.compile(rf"\b(?:{'|'.join(alternatives)})\b")
+        tail: dict[str, list[tuple[str, str]]] = {}
+        for meaning, words in (tails or {}).items():
+            for word in words:
+                tail.setdefault(word, []).append(meaning)
+        alternatives = "|".join([*regex, trie_pattern(literal) or "(?!x)x"])
+        after = f"(?: (?:{trie_pattern(tail)}))?" if tail else ""
         cues = frozenset(
             w for w, meanings in literal.items() if any(k in _CUES for k, _ in meanings)
         )
         return cls(
-            pattern=pattern,
+            pattern=re.compile(rf"\b(?:{alternatives}){after}\b"),
             literal={k: tuple(v) for k, v in literal.items()},
             regex=tuple((re.compile(r), tuple(v)) for r, v in regex.items()),
             cues=cues,
+            tails={k: tuple(v) for k, v in tail.items()},
         )
 
     def find(self, text: str) -> list[tuple[str, re.Match[str]]]:
@@ -163,7 +180,32 @@ class TermMatcher:
         found = self.literal.get(term)
         if found is not None:
             return found
+        head, _, last = term.rpartition(" ")
+        if head and last in self.tails:
+            return _with_tail(self._head(head), self.tails[last])
+        return self._head(term)
+
+    def _head(self, term: str) -> Meaning:
+        """The meaning of a term without a tail word."""
+        found = self.literal.get(term)
+        if found is not None:
+            return found
         return next((m for r, m in self.regex if r.fullmatch(term)), ())
+
+
+def _with_tail(head: Meaning, tail: Meaning) -> Meaning:
+    """A place word's meaning changed by the word after it (other meanings kept)."""
+    out: list[tuple[str, str]] = []
+    for kind, setting in head:
+        if kind != "place":
+            out.append((kind, setting))
+            continue
+        for tail_kind, tail_setting in tail:
+            if tail_kind == "job_noun":
+                out.append(("role", setting))
+            elif tail_setting:
+                out.append(("place", tail_setting))
+    return tuple(out)
 
 
 def _close(text: str, start: int, end: int, scope: frozenset[str] | None, window: int) -> bool:
@@ -210,17 +252,29 @@ def read_text(
     ({'taxi': 'taxi driver'}, {})
     """
     terms = matcher.pattern.findall(text)
-    if matcher.cues.isdisjoint(terms):  # no cue: order is all that matters
-        places: dict[str, str] = {}
-        roles: dict[str, str] = {}
-        for term in terms:
-            for kind, setting in matcher.meaning(term):
-                if kind == "place":
-                    places.setdefault(setting, term)
-                elif kind == "role":
-                    roles.setdefault(setting, term)
-        return places, roles
-    return _read_with_cues(text, matcher, scope)
+    if not matcher.cues.isdisjoint(terms):
+        return _read_with_cues(text, matcher, scope)
+    places: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    at_work: set[str] = set()
+    for term in terms:  # no cue: order is all that matters
+        for kind, setting in matcher.meaning(term):
+            if kind == "place":
+                places.setdefault(setting, term)
+            elif kind == "role":
+                roles.setdefault(setting, term)
+            elif kind == "at_work":
+                at_work.add(setting)
+    return _at_work(places, roles, at_work)
+
+
+def _at_work(
+    places: dict[str, str], roles: dict[str, str], at_work: set[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Roles with a word of their work become places."""
+    for setting in at_work & set(roles):
+        places.setdefault(setting, roles.pop(setting))
+    return places, roles
 
 
 def _read_with_cues(
@@ -232,10 +286,8 @@ def _read_with_cues(
     at_work: set[str] = set()
     cancel: tuple[int, frozenset[str] | None, int] = (-1, None, 0)
     cue_end = -1
-    found = [(t, m, matcher.meaning(t)) for t, m in matcher.find(text)]
-    for i, (term, match, meanings) in enumerate(found):
-        follower = _follower(found, i)
-        for kind, setting in meanings:
+    for term, match in matcher.find(text):
+        for kind, setting in matcher.meaning(term):
             if kind in ("negation", "departure"):
                 negation = kind == "negation"
                 cancel = (match.end(), scope if negation else None, _WINDOWS[negation])
@@ -243,34 +295,15 @@ def _read_with_cues(
                 cue_end = match.end()
             elif kind == "at_work":
                 at_work.add(setting)
-            elif kind == "name_suffix" and setting and _follower(found, i - 1) == "name_suffix":
-                places.setdefault(setting, f"{found[i - 1][0]} {term}")  # "railway arms"
             elif kind not in ("place", "role") or (
                 cancel[0] >= 0 and _close(text, cancel[0], match.start(), cancel[1], cancel[2])
             ):
                 continue
-            elif kind == "role" or follower == "job_noun":  # "pub landlord" is a job
-                if not (cue_end >= 0 and _close(text, cue_end, match.start(), None, WINDOW)):
-                    roles.setdefault(
-                        setting, term if kind == "role" else f"{term} {found[i + 1][0]}"
-                    )
-            elif follower != "name_suffix":  # "station road", "old school lane": a name
+            elif kind == "place":
                 places.setdefault(setting, term)
-    for setting in at_work & set(roles):
-        places.setdefault(setting, roles.pop(setting))
-    return places, roles
-
-
-def _follower(found: list, i: int) -> str:
-    """The kind of the term right after term ``i`` (next word), if it is a name or a job."""
-    if i < 0 or i + 1 >= len(found):
-        return ""
-    _, match, _ = found[i]
-    _, following, meanings = found[i + 1]
-    if following.start() != match.end() + 1:
-        return ""
-    kinds = {k for k, _ in meanings}
-    return next((k for k in ("name_suffix", "job_noun") if k in kinds), "")
+            elif not (cue_end >= 0 and _close(text, cue_end, match.start(), None, WINDOW)):
+                roles.setdefault(setting, term)
+    return _at_work(places, roles, at_work)
 
 
 def read_texts(

@@ -205,18 +205,17 @@ class TaggingRules:
             terms[("role", setting)] = words
         for setting, words in self.at_work.items():
             terms[("at_work", setting)] = words
-        for setting, words in self.name_suffixes.items():
-            terms[("name_suffix", setting)] = words
         for kind, words in (
             ("negation", self.negations),
             ("departure", self.departures),
             ("role_cue", self.role_cues),
             ("not_a_place", self.not_a_place),
-            ("job_noun", self.job_nouns),
         ):
-            terms[(kind, "")] = words
+            terms[(kind, "")] = (*terms.get((kind, ""), ()), *words)
+        tails = {("job_noun", ""): self.job_nouns}
+        tails.update({("name_suffix", s): w for s, w in self.name_suffixes.items()})
         return Reading(
-            matcher=TermMatcher.build(terms),
+            matcher=TermMatcher.build(terms, tails),
             scope=frozenset(self.negation_scope),
             abbreviations=self.abbreviations,
             targets=typo_targets(self.all_terms()),
