@@ -577,7 +577,9 @@ def test_every_csv_that_leaves_the_dashboard_is_formula_safe(poisoned):
         ("trends-period", "value"): "year", ("trends-csp", "value"): "",
         ("overview-strand", "value"): "", ("_pages_location", "pathname"): "/",
         ("_pages_location", "search"): "", ("tension-alerts", "selected_rows"): [],
-        ("hot-class", "clickData"): None,
+        ("hot-class", "clickData"): None, ("review-table", "selected_row_ids"): [],
+        ("review-confirm", "n_clicks"): 1, ("review-save", "n_clicks"): None,
+        ("review-settings", "value"): [],
     }  # fmt: skip
     tension = page_layout(poisoned, session, deps, "/tension")
     values[("tension-day", "date")] = find(tension, "tension-day")["date"]  # type: ignore[index]
