@@ -120,12 +120,18 @@ def point_clusters(
     raw = model.fit_predict(xy)
     # renumber by size: 1 is the largest cluster, 0 is noise
     ids, sizes = np.unique(raw[raw >= 0], return_counts=True)
-    rank = {old: new + 1 for new, old in enumerate(ids[np.argsort(-sizes, kind="stable")])}
-    labels = np.array([rank.get(v, 0) for v in raw])
+    new_id = np.zeros(int(raw.max()) + 2, dtype=int)  # raw -1 (noise) stays 0
+    new_id[ids[np.argsort(-sizes, kind="stable")] + 1] = np.arange(1, len(ids) + 1)
+    labels = new_id[raw + 1]
+    # each cluster's rows, in file order, without masking the whole frame per cluster
+    by_label = np.argsort(labels, kind="stable")
+    starts = np.searchsorted(labels[by_label], np.arange(1, len(ids) + 2))
+    summarised = records[[c for c in ("recorded_at", "strands") if c in records]]
     rows = []
     for cluster in range(1, len(ids) + 1):
-        members = records[labels == cluster]
-        pts = xy[labels == cluster]
+        rows_of = by_label[starts[cluster - 1] : starts[cluster]]
+        members = summarised.iloc[rows_of]
+        pts = xy[rows_of]
         hull = shapely.convex_hull(shapely.multipoints(pts)).buffer(HULL_BUFFER_M)
         row = {
             "cluster_id": cluster,
