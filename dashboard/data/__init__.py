@@ -5,7 +5,9 @@ serves and raises :class:`ForbiddenError` unless the signed-in role may see that
 (:data:`PAGE_ROLES`, :mod:`~dashboard.data.access`). What a function returns is all its
 callers can send to a browser, so the partner's functions return only
 disclosure-controlled aggregates, and record references, descriptions, victim ids and
-point coordinates leave only through the tactical role's functions.
+point coordinates leave only through the tactical role's functions (and the references,
+descriptions and tags of the records in the settings review queue through the analyst's
+and tactical lead's :mod:`~dashboard.data.review`).
 
 Disclosure control is enforced here too (see :mod:`geo.disclosure`): the partner page,
 and the Trends and Schools figures of the partner and prevention roles
@@ -17,7 +19,8 @@ when the published period does) and whether the figures are published or exact
 Every figure comes from a ``geo`` function; one module per page:
 :mod:`~dashboard.data.overview`, :mod:`~dashboard.data.tension`,
 :mod:`~dashboard.data.hotspots`, :mod:`~dashboard.data.schools`,
-:mod:`~dashboard.data.partner` and :mod:`~dashboard.data.trends`.
+:mod:`~dashboard.data.partner`, :mod:`~dashboard.data.trends` and
+:mod:`~dashboard.data.review`.
 """
 
 from dashboard.data.access import (
