@@ -114,7 +114,7 @@ class TermMatcher:
         Parameters
         ----------
         terms : mapping of (str, str) to iterable of str
-            Normalised terms by kind and setting; a term containing ``\\`` is a regex.
+            Normalised terms by kind and setting; a term containing ``\`` is a regex.
         tails : mapping of (str, str) to iterable of str, optional
             Single words that change the place word right before them:
             ``("job_noun", "")`` makes it a role ("pub landlord"), ``("name_suffix",
