@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from geo import audit, store
 from geo.config import Workspace
+from geo.store.schema import setting_corrections as corrections
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,9 @@ def purge(workspace: Workspace, before: date, *, dry_run: bool = False) -> Purge
                 conn.execute(
                     v.delete().where(v.c.incident_id.in_(old_records) | (v.c.recorded_at < cutoff))
                 )
+                c = corrections  # an analyst's correction goes with its record
+                same = (i.c.source == c.c.source) & (i.c.reference == c.c.reference)
+                conn.execute(c.delete().where(sa.exists(old_records.where(same))))
                 conn.execute(i.delete().where(i.c.recorded_at < cutoff))
                 conn.execute(r.delete().where(r.c.batch_id.in_(old_batches)))
                 conn.execute(b.update().where(b.c.id.in_(old_batches)).values(rejects_path=""))

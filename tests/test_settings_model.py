@@ -277,3 +277,20 @@ def test_the_review_command_lists_and_corrects(workspace, default_geography, tmp
     row = trail[trail["action"] == "setting_correction"].iloc[-1]
     assert row["address"] == "cli" and row["role"] == "cli"
     engine.dispose()
+
+
+def test_a_purge_deletes_the_corrections_of_the_records_it_deletes(
+    workspace, default_geography, tmp_path
+):
+    from datetime import date
+
+    from geo.retention import purge
+
+    rows = [incident("OLD", recorded_at="2018-03-01T10:00"), incident("NEW")]
+    ingest_incidents(workspace, write_csv(tmp_path / "p.csv", rows), geography=default_geography)
+    engine = store.connect(workspace.database_url)
+    for reference in ("OLD", "NEW"):
+        correct(engine, reference, ["street"], user="ana", role="analyst", address="x")
+    assert purge(workspace, date(2020, 1, 1)).records == 1
+    assert latest_corrections(engine)["reference"].tolist() == ["NEW"]
+    engine.dispose()
