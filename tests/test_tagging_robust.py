@@ -241,6 +241,8 @@ def test_a_typo_tags_with_its_own_family():
             ["taxi"],
         ),
         ("IP is a cabbie, on his day off, abused by a male", "", []),
+        ("IP is a taxi driver. His fare refused to pay and abused him", "", ["taxi"]),
+        ("Off duty taxi driver, a passenger on the bus, was abused", "", ["public_transport"]),
         ("IP working as a PHV driver abused by a passenger", "Other", ["taxi"]),
     ],
 )

@@ -8,8 +8,10 @@ read left to right in one pass per text:
 - a ``negation`` ("not", "never") or ``departure`` ("got off") cancels a place or role
   up to three words later when only ``negation_scope`` words stand between ("not on the
   bus", "never takes the train", "got off the bus"), and never across a full stop;
-- a ``role_cue`` ("works as", "off duty") makes a role up to three words later someone's
-  job, which is no evidence at all;
+- a ``role_cue`` ("works as", "is a") makes a role up to three words later someone's
+  job, no evidence unless a word of that work follows ("IP is a taxi driver … the fare
+  refused to pay"); after an ``off_duty`` cue ("off duty", "on his day off") it is no
+  evidence at all;
 - ``not_a_place`` phrases are consumed and give nothing.
 """
 
@@ -23,7 +25,7 @@ import numpy as np
 
 from geo.settings.normalise import paused_gc
 
-_CUES = ("negation", "departure", "role_cue")
+_CUES = ("negation", "departure", "role_cue", "off_duty")
 #: How many words may stand between a negation or role cue and what it applies to.
 WINDOW = 3
 #: … and between a departure ("after leaving", "picked up from") and its place, whatever
@@ -283,16 +285,17 @@ def _read_with_cues(
     """:func:`read_text` for a text with a cue: read in order, with positions."""
     places: dict[str, str] = {}
     roles: dict[str, str] = {}
+    jobs: dict[str, str] = {}  # roles after a job cue: at work only with an at-work word
     at_work: set[str] = set()
     cancel: tuple[int, frozenset[str] | None, int] = (-1, None, 0)
-    cue_end = -1
+    cue: tuple[int, str] = (-1, "")
     for term, match in matcher.find(text):
         for kind, setting in matcher.meaning(term):
             if kind in ("negation", "departure"):
                 negation = kind == "negation"
                 cancel = (match.end(), scope if negation else None, _WINDOWS[negation])
-            elif kind == "role_cue":
-                cue_end = match.end()
+            elif kind in ("role_cue", "off_duty"):
+                cue = (match.end(), kind)
             elif kind == "at_work":
                 at_work.add(setting)
             elif kind not in ("place", "role") or (
@@ -301,8 +304,12 @@ def _read_with_cues(
                 continue
             elif kind == "place":
                 places.setdefault(setting, term)
-            elif not (cue_end >= 0 and _close(text, cue_end, match.start(), None, WINDOW)):
+            elif not (cue[0] >= 0 and _close(text, cue[0], match.start(), None, WINDOW)):
                 roles.setdefault(setting, term)
+            elif cue[1] == "role_cue":
+                jobs.setdefault(setting, term)
+    for setting in at_work & set(jobs):
+        roles.setdefault(setting, jobs[setting])
     return _at_work(places, roles, at_work)
 
 

@@ -46,7 +46,14 @@ _SETTING_TABLES = {
     "roles": "occupations",
     "at_work": "at_work",
 }
-_WORD_LISTS = ("role_cues", "departures", "not_a_place", "vague_location_types", "job_nouns")
+_WORD_LISTS = (
+    "role_cues",
+    "off_duty",
+    "departures",
+    "not_a_place",
+    "vague_location_types",
+    "job_nouns",
+)
 _NUMBERS = ("station_distance_m", "nte_distance_m", "school_distance_m", "fuzzy_threshold")
 KNOWN_KEYS = (*_SETTING_TABLES, "abbreviations", "negations", *_WORD_LISTS, *_NUMBERS)
 
@@ -73,7 +80,9 @@ class TaggingRules:
         (jobs, read in descriptions and in occupation columns).
     abbreviations : dict of str to str
         Abbreviations and misspellings → their expansion.
-    negations, negation_scope, departures, role_cues, not_a_place, job_nouns : tuple of str
+    negations, negation_scope, departures, role_cues, off_duty : tuple of str
+        Cue words (see :mod:`geo.settings.matching`).
+    not_a_place, job_nouns : tuple of str
         Cue words (see :mod:`geo.settings.matching`).
     at_work, name_suffixes : dict of str to tuple of str
         Per setting, words that put a role at work there, and words that make a place
@@ -103,6 +112,7 @@ class TaggingRules:
     negation_scope: tuple[str, ...] = field(default_factory=lambda: _words("negation_scope"))
     departures: tuple[str, ...] = field(default_factory=lambda: _words("departure"))
     role_cues: tuple[str, ...] = field(default_factory=lambda: _words("role_cue"))
+    off_duty: tuple[str, ...] = field(default_factory=lambda: _words("off_duty"))
     not_a_place: tuple[str, ...] = field(default_factory=lambda: _words("not_a_place"))
     vague_location_types: tuple[str, ...] = field(
         default_factory=lambda: _words("vague_location_type")
@@ -209,6 +219,7 @@ class TaggingRules:
             ("negation", self.negations),
             ("departure", self.departures),
             ("role_cue", self.role_cues),
+            ("off_duty", self.off_duty),
             ("not_a_place", self.not_a_place),
         ):
             terms[(kind, "")] = (*terms.get((kind, ""), ()), *words)

@@ -14,8 +14,11 @@ columns ``setting, kind, term, expansion, source, note``. Kinds:
     a job or relation, not a place (``taxi driver``, ``bouncer``, ``teacher``): evidence
     only when nothing else names a place, and never after a ``role_cue``;
 ``role_cue``
-    words that say the next role is someone's job, not what they were doing (``works
-    as``, ``is a``, ``off duty``, ``day off``);
+    words that say the next role is someone's job (``works as``, ``is a``): no evidence
+    unless an ``at_work`` word of that setting follows;
+``off_duty``
+    words that say the next role was not at work (``off duty``, ``day off``): never
+    evidence;
 ``at_work``
     words that put a role at work in its setting (a taxi driver and a ``fare``): the role
     then names the place;
@@ -63,6 +66,7 @@ OPTIONAL_SETTING_KINDS = ("name_suffix",)
 WORD_KINDS = (
     "vague_location_type",
     "role_cue",
+    "off_duty",
     "negation",
     "negation_scope",
     "departure",
