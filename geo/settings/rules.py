@@ -15,7 +15,8 @@ keeps the first reason found):
 ``location_type``
     the location type names the setting (``location_type:railway station``);
 ``description``
-    a place named in the description (``description:bus stop``). When the location type
+    a place named in the description (``description:bus stop``), or a role at work there
+    (``description:taxi driver`` when a fare or passenger is mentioned). When the location type
     names a different specific setting, **the text wins**: the location type's setting is
     dropped and the reason says so, ``description:bus (overrides location type
     'Dwelling')``. "Street" and the other vague types are never overridden;
@@ -39,7 +40,9 @@ keeps the first reason found):
 NTE hours: 20:00–04:00 on nights starting Thursday, Friday or Saturday, and on eves of
 bank holidays (England and Wales). Negation: "not on the bus", "never takes the train" and
 "got off the bus and walked home" do not tag public transport (the last says where the
-victim came from, not where it happened; "abused on the bus, got off" still does).
+victim came from, not where it happened; "abused on the bus, got off" still does). A
+place word followed by a job noun is a role ("pub landlord"), by a road or pub word a name
+("Station Road" is no place, "the Railway Arms" is NTE): :mod:`geo.settings.matching`.
 """
 
 from __future__ import annotations
