@@ -179,6 +179,10 @@ def test_a_retrain_on_corrections_changes_an_uncorrected_records_tag(
     assert set(sidecar["settings"]) == {"taxi", "street"}
     result = retag(workspace)
     assert result.added.get("taxi") == 2  # Z12 and Z13, never corrected
+    kinds = store.read_table(engine, store.ingest_batches)["kind"].tolist()
+    assert kinds[-1] == "retag:settings"  # a batch of its own: the data version moves on
+    assert retag(workspace).changed == 0
+    assert store.read_table(engine, store.ingest_batches)["kind"].tolist() == kinds
     after = store.read_incidents(engine, located_only=False).set_index("reference")
     assert after.loc["Z13", "settings"] == "taxi"
     assert json.loads(after.loc["Z13", "setting_reasons"])["taxi"].startswith("model:")
