@@ -28,6 +28,8 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from geo.settings.normalise import paused_gc
+
 #: The lowest similarity (0–100) at which a token is corrected: measured, see above.
 FUZZY_THRESHOLD = 80.0
 #: Tokens shorter than this are never corrected ("bar"/"car", "pub"/"pun").
@@ -158,11 +160,13 @@ def correct_typos(
     if not fixes:
         return text, changed
     out = values.copy()
-    for i, t in enumerate(values):
-        words = t.split()
-        if any(w in fixes for w in words):
-            out[i] = " ".join(fixes.get(w, w) for w in words)
-            changed[i] = True
+    typos = frozenset(fixes)
+    with paused_gc():
+        for i, t in enumerate(values):
+            words = t.split()
+            if not typos.isdisjoint(words):
+                out[i] = " ".join([fixes.get(w, w) for w in words])
+                changed[i] = True
     return pd.Series(out, index=text.index, dtype=object), changed
 
 
