@@ -338,4 +338,3 @@ def lsoa_population(
         f"Census usual residents ({known.sum()} of {len(known)} LSOAs; "
         "postcode counts where LSOA codes changed)"
     )
-
