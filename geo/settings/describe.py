@@ -93,6 +93,14 @@ def read_descriptions(description: pd.Series, reading: Reading) -> TextEvidence:
     -------
     TextEvidence
         Aligned to ``description``.
+
+    Examples
+    --------
+    >>> from geo.settings.rules import TaggingRules
+    >>> ev = read_descriptions(pd.Series(["abused at b/stop", "IP works as a cabbie, at home"]),
+    ...                        TaggingRules().reading)
+    >>> ev.places["public_transport"].tolist()[0]
+    'bus stop'
     """
     codes, uniques = pd.factorize(description.fillna("").astype(str), sort=False)
     text = normalise(pd.Series(uniques, dtype=object), reading.abbreviations)
