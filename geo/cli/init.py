@@ -87,7 +87,9 @@ def _add_init(sub: Subparsers) -> None:
         description="Set the workspace's area (created if needed) in its tensionmap.toml. "
         "Names match case-insensitively the ONS name (West Yorkshire), the data.police.uk "
         "slug (west-yorkshire) or police.uk's name (West Yorkshire Police); repeat an option "
-        "for several. The area is the union of all the names given.",
+        "for several. The area is the union of all the names given. Records already stored "
+        "are re-assigned to the new area in the same step (located, out_of_area with their "
+        "real areas, or outside_england_wales).",
     )
     add_workspace(init)
     init.add_argument(
