@@ -182,5 +182,11 @@ def test_the_national_tables_never_read_the_shared_folder():
 def test_the_shipped_tables_are_small():
     folder = ROOT / "geo" / "_national"
     sizes = {p.name: p.stat().st_size for p in folder.iterdir() if p.suffix in {".gz", ".csv"}}
-    assert set(sizes) == {"lsoa_hierarchy.csv.gz", "districts.csv", "deprivation.csv.gz"}
+    assert set(sizes) == {
+        "lsoa_hierarchy.csv.gz",
+        "districts.csv",
+        "deprivation.csv.gz",
+        "postcode_counts.csv.gz",  # postcodes per LSOA, the residents proxy
+        "district_postcode_areas.csv",  # the postcode areas that cover each district
+    }
     assert sum(sizes.values()) < 1_000_000
